@@ -1,0 +1,227 @@
+//! Runtime modes on top of the pipeline: preview window, render, tty and config commands.
+
+pub mod pipeline;
+pub mod tty;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::NaiveDateTime;
+
+use crate::cli::{Common, ConfigAction, RenderArgs};
+use crate::config::{self, Config, DEFAULT_TOML};
+use crate::present::png::write_png;
+use crate::present::window::{WindowOptions, run_window};
+use crate::raster::Theme;
+use crate::sim::{SimConfig, data::Catalog};
+use pipeline::{Look, Pipeline};
+
+/// A failure, with the exit code it maps to.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Bad config, data, flags or font: exit code 2.
+    #[error("{0}")]
+    Input(String),
+    /// Anything failing at run time (I/O, window): exit code 1.
+    #[error("{0}")]
+    Runtime(String),
+}
+
+impl AppError {
+    /// The process exit code.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            AppError::Input(_) => 2,
+            AppError::Runtime(_) => 1,
+        }
+    }
+}
+
+/// Configuration after the file and the flags were merged.
+pub struct Settings {
+    /// The merged configuration.
+    pub config: Config,
+    /// The catalog (built in or overridden from the config directory).
+    pub catalog: Arc<Catalog>,
+    /// The seed in use.
+    pub seed: u64,
+    /// The run's start time, if given.
+    pub start: Option<NaiveDateTime>,
+}
+
+/// A fresh seed when none was given: from the clock and pid, kept short so it is easy to retype.
+fn random_seed() -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    (nanos ^ (std::process::id() as u64).rotate_left(32)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 44
+}
+
+/// The 2026-01-01 09:00:00 start used by `render` when `--start` is absent.
+pub fn fixed_start() -> NaiveDateTime {
+    chrono::NaiveDate::from_ymd_opt(2026, 1, 1)
+        .and_then(|d| d.and_hms_opt(9, 0, 0))
+        .expect("valid date")
+}
+
+/// The current local time to the second, the default start of live modes.
+pub fn now_start() -> NaiveDateTime {
+    use chrono::Timelike;
+    let now = chrono::Local::now().naive_local();
+    now.with_nanosecond(0).unwrap_or(now)
+}
+
+impl Settings {
+    /// Reads the config file (flag or platform default), merges flags and loads the catalog.
+    pub fn resolve(common: &Common) -> Result<Settings, AppError> {
+        let mut config = match &common.config {
+            Some(path) => Config::load(path, false),
+            None => match config::default_path() {
+                Some(path) => Config::load(&path, true),
+                None => Ok(Config::default()),
+            },
+        }
+        .map_err(|e| AppError::Input(e.0))?;
+        if let Some(v) = common.speed {
+            config.speed = v;
+        }
+        if let Some(v) = &common.theme {
+            config.theme = v.clone();
+        }
+        if let Some(v) = common.flavor {
+            config.flavor = v;
+        }
+        if let Some(v) = common.font_size {
+            config.font_size = v;
+        }
+        let seed = common.seed.or(config.seed).unwrap_or_else(random_seed);
+        let data_dir = config::config_dir().map(|d| d.join("data"));
+        let catalog = Catalog::load(data_dir.as_deref()).map_err(|e| AppError::Input(e.0))?;
+        Ok(Settings {
+            config,
+            catalog: Arc::new(catalog),
+            seed,
+            start: common.start,
+        })
+    }
+
+    /// The look (theme, font, sizes) from the config.
+    pub fn look(&self) -> Look {
+        Look {
+            theme: Theme::by_name(&self.config.theme)
+                .expect("theme validated")
+                .clone(),
+            font: self.config.font.clone(),
+            font_px: self.config.font_size,
+            padding: self.config.padding as usize,
+            scrollback: self.config.scrollback,
+        }
+    }
+
+    /// Simulation settings with the given default start time.
+    pub fn sim(&self, default_start: NaiveDateTime) -> SimConfig {
+        SimConfig {
+            seed: self.seed,
+            start: self.start.unwrap_or(default_start),
+            flavor: self.config.flavor,
+        }
+    }
+
+    /// A pipeline for frames of the given size.
+    pub fn pipeline(
+        &self,
+        default_start: NaiveDateTime,
+        width: usize,
+        height: usize,
+    ) -> Result<Pipeline, AppError> {
+        Pipeline::new(
+            self.sim(default_start),
+            self.catalog.clone(),
+            &self.look(),
+            self.config.speed,
+            width,
+            height,
+        )
+        .map_err(|e| AppError::Input(e.to_string()))
+    }
+
+    /// Tells the user which seed replays this run.
+    pub fn announce_seed(&self) {
+        eprintln!(
+            "trainsaver: seed {} (replay with --seed {})",
+            self.seed, self.seed
+        );
+    }
+}
+
+/// The default mode: the preview window.
+pub fn preview(s: &Settings) -> Result<(), AppError> {
+    s.announce_seed();
+    let pipeline = s.pipeline(now_start(), 1280, 720)?;
+    let opts = WindowOptions {
+        title: "trainsaver".into(),
+        size: (1280, 720),
+        max_fps: s.config.max_fps,
+    };
+    run_window(pipeline, opts).map_err(|e| AppError::Runtime(e.to_string()))
+}
+
+/// `render`: one frame to a PNG file.
+pub fn render(s: &Settings, args: &RenderArgs) -> Result<(), AppError> {
+    let (w, h) = (args.size.0 as usize, args.size.1 as usize);
+    let mut p = s.pipeline(fixed_start(), w, h)?;
+    let frame = p.frame_at(args.at, w, h);
+    write_png(&frame, &args.output).map_err(AppError::Runtime)?;
+    eprintln!(
+        "trainsaver: wrote {} ({}x{}, seed {}, t={:.1}s)",
+        args.output.display(),
+        w,
+        h,
+        s.seed,
+        args.at.as_secs_f64()
+    );
+    Ok(())
+}
+
+/// `config path|init|check`.
+pub fn config_cmd(common: &Common, action: &ConfigAction) -> Result<(), AppError> {
+    let default = || {
+        config::default_path().ok_or_else(|| {
+            AppError::Runtime("no home directory: cannot locate the config directory".into())
+        })
+    };
+    match action {
+        ConfigAction::Path => {
+            println!("{}", default()?.display());
+            Ok(())
+        }
+        ConfigAction::Init => {
+            let path = common.config.clone().map_or_else(default, Ok)?;
+            if path.exists() {
+                return Err(AppError::Runtime(format!(
+                    "{}: already exists; not overwriting (remove it first)",
+                    path.display()
+                )));
+            }
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| AppError::Runtime(format!("{}: {e}", dir.display())))?;
+            }
+            std::fs::write(&path, DEFAULT_TOML)
+                .map_err(|e| AppError::Runtime(format!("{}: {e}", path.display())))?;
+            println!("wrote {}", path.display());
+            Ok(())
+        }
+        ConfigAction::Check { file } => {
+            let path: PathBuf = match file.clone().or_else(|| common.config.clone()) {
+                Some(p) => p,
+                None => default()?,
+            };
+            Config::load(&path, false).map_err(|e| AppError::Input(e.0))?;
+            let data_dir = config::config_dir().map(|d| d.join("data"));
+            Catalog::load(data_dir.as_deref()).map_err(|e| AppError::Input(e.0))?;
+            println!("{}: ok", path.display());
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! Command-line interface: modes, common flags and their validation.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono::NaiveDateTime;
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{SPEED_RANGE, check_theme, parse_duration, speed_ok};
+use crate::sim::flavor::Flavor;
+
+/// trainsaver: a screensaver showing an imaginary LLM being trained on a GPU cluster.
+///
+/// With no subcommand it opens the preview window (any key or click closes it).
+#[derive(Debug, Parser)]
+#[command(name = "trainsaver", version, about, long_about)]
+pub struct Cli {
+    /// Flags every mode accepts.
+    #[command(flatten)]
+    pub common: Common,
+    /// The mode; the preview window when absent.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Flags shared by every mode; they override the config file.
+#[derive(Debug, Args, Clone, Default)]
+pub struct Common {
+    /// Seed of the simulated run (random when absent; the chosen seed is printed to stderr).
+    #[arg(long, global = true, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Simulated seconds per wall-clock second (> 0, at most 10000).
+    #[arg(long, global = true, value_name = "F", value_parser = parse_speed)]
+    pub speed: Option<f64>,
+    /// Colour theme: default, phosphor, amber, solarized-dark, dracula, paper.
+    #[arg(long, global = true, value_name = "NAME", value_parser = parse_theme)]
+    pub theme: Option<String>,
+    /// Log style: ddp, torchtitan, megatron, hf-trainer or rotate.
+    #[arg(long, global = true, value_name = "NAME", value_parser = parse_flavor)]
+    pub flavor: Option<Flavor>,
+    /// Read this config file instead of the one in the platform config directory.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Wall-clock time of the run's first log line, "YYYY-MM-DD HH:MM:SS" (default: now;
+    /// for `render`, 2026-01-01 09:00:00 so output is reproducible).
+    #[arg(long, global = true, value_name = "TIME", value_parser = parse_start)]
+    pub start: Option<NaiveDateTime>,
+    /// Font size in pixels (6 to 160).
+    #[arg(long, global = true, value_name = "PX", value_parser = parse_font_size)]
+    pub font_size: Option<f32>,
+}
+
+/// The modes.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write the frame the window shows at a simulated time as a PNG (no display or GPU needed).
+    Render(RenderArgs),
+    /// Print the run to stdout as ANSI text (bars rewritten in place on a terminal).
+    Tty(TtyArgs),
+    /// Show, create or validate the configuration file.
+    Config {
+        /// What to do.
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+}
+
+/// Arguments of `render`.
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// Simulated time of the frame: 90s, 2m, 1h30m, ...
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "30s")]
+    pub at: Duration,
+    /// Frame size in pixels, WIDTHxHEIGHT.
+    #[arg(long, value_name = "WxH", value_parser = parse_size, default_value = "1280x720")]
+    pub size: (u32, u32),
+    /// Output PNG file.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: PathBuf,
+}
+
+/// Arguments of `tty`.
+#[derive(Debug, Args)]
+pub struct TtyArgs {
+    /// Stop after this much simulated time (default: run until interrupted).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub duration: Option<Duration>,
+    /// Print without waiting (requires --duration).
+    #[arg(long, requires = "duration")]
+    pub fast: bool,
+    /// Plain text without colours.
+    #[arg(long)]
+    pub no_color: bool,
+}
+
+/// Config subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Print where the config file is looked for.
+    Path,
+    /// Write the documented default config there (refuses to overwrite).
+    Init,
+    /// Validate a config file (default: the one in the config directory).
+    Check {
+        /// The file to check.
+        file: Option<PathBuf>,
+    },
+}
+
+fn parse_speed(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number: allowed {SPEED_RANGE}"))?;
+    if speed_ok(v) {
+        Ok(v)
+    } else {
+        Err(format!("{v} is out of range: allowed {SPEED_RANGE}"))
+    }
+}
+
+fn parse_theme(s: &str) -> Result<String, String> {
+    check_theme(s).map(|_| s.to_string())
+}
+
+fn parse_flavor(s: &str) -> Result<Flavor, String> {
+    s.parse()
+}
+
+fn parse_font_size(s: &str) -> Result<f32, String> {
+    match s.parse::<f32>() {
+        Ok(v) if (6.0..=160.0).contains(&v) => Ok(v),
+        _ => Err(format!("`{s}`: allowed 6 to 160 (pixels)")),
+    }
+}
+
+/// Parses `YYYY-MM-DD HH:MM:SS` (or with a `T`).
+pub fn parse_start(s: &str) -> Result<NaiveDateTime, String> {
+    ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(s.trim(), f).ok())
+        .ok_or_else(|| format!("`{s}`: use \"YYYY-MM-DD HH:MM:SS\""))
+}
+
+/// Parses `WIDTHxHEIGHT`, each 16 to 16384 pixels.
+pub fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let err =
+        || format!("`{s}`: use WIDTHxHEIGHT with each side 16 to 16384 pixels, e.g. 1280x720");
+    let (w, h) = s.split_once(['x', 'X']).ok_or_else(err)?;
+    let w: u32 = w.trim().parse().map_err(|_| err())?;
+    let h: u32 = h.trim().parse().map_err(|_| err())?;
+    if (16..=16384).contains(&w) && (16..=16384).contains(&h) {
+        Ok((w, h))
+    } else {
+        Err(err())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("1280x720"), Ok((1280, 720)));
+        for bad in ["0x0", "1280", "axb", "99999x10", "1280x-1"] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn flags_are_validated() {
+        assert!(parse_speed("0").is_err());
+        assert!(parse_speed("-2").is_err());
+        assert_eq!(parse_speed("2.5"), Ok(2.5));
+        assert!(parse_theme("neon").unwrap_err().contains("amber"));
+        assert!(parse_start("2026-11-30 14:20:00").is_ok());
+        assert!(parse_start("yesterday").is_err());
+    }
+
+    #[test]
+    fn cli_parses_modes() {
+        let c = Cli::try_parse_from([
+            "trainsaver",
+            "render",
+            "--seed",
+            "42",
+            "--at",
+            "1h30m",
+            "-o",
+            "x.png",
+        ])
+        .unwrap();
+        assert_eq!(c.common.seed, Some(42));
+        match c.command {
+            Some(Command::Render(r)) => assert_eq!(r.at, Duration::from_secs(5400)),
+            _ => panic!("render expected"),
+        }
+        assert!(Cli::try_parse_from(["trainsaver", "tty", "--fast"]).is_err());
+        assert!(Cli::try_parse_from(["trainsaver", "--speed", "0"]).is_err());
+    }
+}

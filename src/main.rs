@@ -1,0 +1,25 @@
+use clap::Parser;
+
+use trainsaver::app::{self, AppError, Settings};
+use trainsaver::cli::{Cli, Command};
+
+fn run(cli: &Cli) -> Result<(), AppError> {
+    if let Some(Command::Config { action }) = &cli.command {
+        return app::config_cmd(&cli.common, action);
+    }
+    let settings = Settings::resolve(&cli.common)?;
+    match &cli.command {
+        None => app::preview(&settings),
+        Some(Command::Render(args)) => app::render(&settings, args),
+        Some(Command::Tty(args)) => app::tty::run(&settings, args),
+        Some(Command::Config { .. }) => unreachable!("handled above"),
+    }
+}
+
+fn main() {
+    let cli = Cli::parse();
+    if let Err(e) = run(&cli) {
+        eprintln!("trainsaver: error: {e}");
+        std::process::exit(e.exit_code());
+    }
+}

@@ -1,0 +1,5 @@
+//! Presenters: where frames and lines end up (a window, a PNG file, a terminal).
+
+pub mod ansi;
+pub mod png;
+pub mod window;

@@ -1,0 +1,11 @@
+//! Rasterizer: turns the terminal grid into RGBA pixels with fontdue. No window code here.
+
+pub mod blend;
+pub mod blocks;
+pub mod font;
+pub mod render;
+pub mod theme;
+
+pub use font::{CellMetrics, FontError, FontSet};
+pub use render::{BPP, Frame, Rasterizer, RenderReport};
+pub use theme::{THEMES, Theme, theme_names};

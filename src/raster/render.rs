@@ -1,0 +1,327 @@
+//! Draws a terminal grid into an RGBA frame, repainting only what changed.
+
+use std::ops::Range;
+
+use super::blend::{LutCache, mix};
+use super::blocks::block_shape;
+use super::font::{CellMetrics, FontSet};
+use super::theme::{Rgb, Theme};
+use crate::term::{Cell, Grid, Style};
+
+/// Bytes per pixel of every frame (RGBA8).
+pub const BPP: usize = 4;
+
+/// An owned RGBA frame, as written to PNG.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Frame {
+    /// Width in pixels.
+    pub width: usize,
+    /// Height in pixels.
+    pub height: usize,
+    /// RGBA8 pixels, row-major.
+    pub data: Vec<u8>,
+}
+
+impl Frame {
+    /// A black frame.
+    pub fn new(width: usize, height: usize) -> Self {
+        Frame {
+            width,
+            height,
+            data: vec![0; width * height * BPP],
+        }
+    }
+
+    /// The pixel at (x, y).
+    pub fn pixel(&self, x: usize, y: usize) -> [u8; 4] {
+        let i = (y * self.width + x) * BPP;
+        [
+            self.data[i],
+            self.data[i + 1],
+            self.data[i + 2],
+            self.data[i + 3],
+        ]
+    }
+}
+
+/// What one render call did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RenderReport {
+    /// Pixel row ranges that changed (what a presenter must upload).
+    pub damaged: Vec<Range<usize>>,
+    /// Grid rows repainted.
+    pub rows_painted: usize,
+    /// Glyphs rasterized (cache misses) during this call.
+    pub glyph_misses: u64,
+}
+
+/// What was drawn last, to know what a new frame may keep.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Drawn {
+    width: usize,
+    height: usize,
+    cursor: Option<(usize, usize)>,
+}
+
+/// Turns grids into pixels: glyph cache, theme and padding.
+pub struct Rasterizer {
+    fonts: FontSet,
+    theme: Theme,
+    padding: usize,
+    luts: LutCache,
+    drawn: Option<Drawn>,
+}
+
+impl Rasterizer {
+    /// A rasterizer with the given fonts, theme and padding (pixels around the grid).
+    pub fn new(fonts: FontSet, theme: Theme, padding: usize) -> Self {
+        Rasterizer {
+            fonts,
+            theme,
+            padding,
+            luts: LutCache::default(),
+            drawn: None,
+        }
+    }
+
+    /// Cell geometry in pixels.
+    pub fn cell(&self) -> CellMetrics {
+        self.fonts.metrics()
+    }
+
+    /// The theme in use.
+    pub fn theme(&self) -> &Theme {
+        &self.theme
+    }
+
+    /// Columns and rows that fit a frame of this size (at least 1 x 1).
+    pub fn grid_size(&self, width: usize, height: usize) -> (usize, usize) {
+        let m = self.cell();
+        let inner = |v: usize| v.saturating_sub(2 * self.padding);
+        (
+            (inner(width) / m.width).max(1),
+            (inner(height) / m.height).max(1),
+        )
+    }
+
+    /// Forgets what was drawn, so the next render repaints everything.
+    pub fn invalidate(&mut self) {
+        self.drawn = None;
+    }
+
+    /// Renders a fresh frame of the grid from scratch (PNG output, tests).
+    pub fn render_frame(
+        &mut self,
+        grid: &mut Grid,
+        width: usize,
+        height: usize,
+        cursor_on: bool,
+    ) -> Frame {
+        let mut frame = Frame::new(width, height);
+        self.invalidate();
+        self.render(grid, &mut frame.data, width, height, cursor_on);
+        frame
+    }
+
+    /// Brings `frame` (which holds the previous render) up to date with the grid and clears its damage.
+    ///
+    /// `frame` must be `width * height * 4` bytes; a frame of another size than last time is
+    /// repainted whole.
+    pub fn render(
+        &mut self,
+        grid: &mut Grid,
+        frame: &mut [u8],
+        width: usize,
+        height: usize,
+        cursor_on: bool,
+    ) -> RenderReport {
+        assert_eq!(frame.len(), width * height * BPP, "frame buffer size");
+        let mut report = RenderReport::default();
+        let rows = grid.rows();
+        let ch = self.cell().height;
+        let cursor = cursor_on.then(|| grid.cursor()).map(|(c, r)| (c, r));
+        let mut repaint = vec![false; rows];
+
+        let same_size = matches!(self.drawn, Some(d) if d.width == width && d.height == height);
+        let damage = grid.damage();
+        if !same_size || damage.full {
+            fill(frame, 0..height, width, self.theme.bg);
+            report.damaged.push(0..height);
+            repaint.fill(true);
+        } else {
+            let scrolled = damage.scrolled.min(rows);
+            if scrolled > 0 && scrolled < rows {
+                let top = self.padding;
+                let stride = width * BPP;
+                let src = (top + scrolled * ch) * stride..(top + rows * ch) * stride;
+                frame.copy_within(src, top * stride);
+                report.damaged.push(top..top + rows * ch);
+            }
+            for (r, &d) in damage.rows.iter().enumerate() {
+                repaint[r] |= d;
+            }
+            // The cursor moves with the text it sat on; repaint where it was and where it is.
+            if let Some(Drawn {
+                cursor: Some((_, old_row)),
+                ..
+            }) = self.drawn
+                && old_row >= scrolled
+            {
+                repaint[old_row - scrolled] = true;
+            }
+        }
+        if let Some((_, r)) = cursor
+            && r < rows
+        {
+            repaint[r] = true;
+        }
+
+        for (r, _) in repaint.iter().enumerate().filter(|(_, d)| **d) {
+            self.paint_row(grid, r, frame, width, height, cursor);
+            report.rows_painted += 1;
+            let y0 = self.padding + r * ch;
+            if y0 < height {
+                report.damaged.push(y0..(y0 + ch).min(height));
+            }
+        }
+        report.damaged = merge(report.damaged);
+        report.glyph_misses = self.fonts.take_misses();
+        self.drawn = Some(Drawn {
+            width,
+            height,
+            cursor,
+        });
+        grid.clear_damage();
+        report
+    }
+
+    fn paint_row(
+        &mut self,
+        grid: &Grid,
+        r: usize,
+        frame: &mut [u8],
+        width: usize,
+        height: usize,
+        cursor: Option<(usize, usize)>,
+    ) {
+        let m = self.cell();
+        let y0 = self.padding + r * m.height;
+        if y0 >= height {
+            return;
+        }
+        let y1 = (y0 + m.height).min(height);
+        fill(frame, y0..y1, width, self.theme.bg);
+        let cols = grid.cols();
+        let cells = grid.row(r);
+        let blank = Cell {
+            ch: ' ',
+            style: Style::PLAIN,
+        };
+        let cursor_col = cursor.filter(|&(_, cr)| cr == r).map(|(c, _)| c);
+        let last = cells.len().min(cols).max(cursor_col.map_or(0, |c| c + 1));
+        for c in 0..last.min(cols) {
+            let cell = cells.get(c).copied().unwrap_or(blank);
+            let (mut fg, mut bg) = self.colors(cell.style);
+            if cursor_col == Some(c) {
+                (fg, bg) = (self.theme.bg, self.theme.cursor);
+            }
+            let x0 = self.padding + c * m.width;
+            if x0 >= width {
+                break;
+            }
+            let x1 = (x0 + m.width).min(width);
+            if bg != self.theme.bg {
+                fill_rect(frame, width, x0..x1, y0..y1, bg);
+            }
+            self.draw_char(cell.ch, cell.style.bold, fg, bg, frame, width, x0, y0, y1);
+        }
+    }
+
+    fn colors(&self, style: Style) -> (Rgb, Rgb) {
+        let bg = self.theme.resolve(style.bg, true);
+        let mut fg = self.theme.resolve(style.fg, false);
+        if style.dim {
+            fg = mix(fg, bg, 0.45);
+        }
+        (fg, bg)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn draw_char(
+        &mut self,
+        ch: char,
+        bold: bool,
+        fg: Rgb,
+        bg: Rgb,
+        frame: &mut [u8],
+        width: usize,
+        x0: usize,
+        y0: usize,
+        y1: usize,
+    ) {
+        if ch == ' ' {
+            return;
+        }
+        let m = self.fonts.metrics();
+        let lut = self.luts.get(fg, bg);
+        if let Some(b) = block_shape(ch) {
+            let px = |e: u8, size: usize| (e as usize * size + 4) / 8;
+            let xs = x0 + px(b.x0, m.width)..(x0 + px(b.x1, m.width)).min(width);
+            let ys = y0 + px(b.y0, m.height)..(y0 + px(b.y1, m.height)).min(y1);
+            let color = lut[b.alpha as usize];
+            for y in ys {
+                let row = &mut frame[(y * width + xs.start) * BPP..(y * width + xs.end) * BPP];
+                for p in row.chunks_exact_mut(BPP) {
+                    p.copy_from_slice(&color);
+                }
+            }
+            return;
+        }
+        let g = self.fonts.glyph(ch, bold);
+        let lut = self.luts.get(fg, bg);
+        for gy in 0..g.height {
+            let y = y0 as i32 + g.y + gy as i32;
+            if y < y0 as i32 || y >= y1 as i32 {
+                continue;
+            }
+            let src = &g.coverage[gy * g.width..(gy + 1) * g.width];
+            let row_start = y as usize * width;
+            for (gx, &a) in src.iter().enumerate() {
+                let x = x0 as i32 + g.x + gx as i32;
+                if a == 0 || x < 0 || x as usize >= width {
+                    continue;
+                }
+                let i = (row_start + x as usize) * BPP;
+                frame[i..i + BPP].copy_from_slice(&lut[a as usize]);
+            }
+        }
+    }
+}
+
+/// Fills whole pixel rows with a colour.
+fn fill(frame: &mut [u8], rows: Range<usize>, width: usize, c: Rgb) {
+    fill_rect(frame, width, 0..width, rows, c);
+}
+
+fn fill_rect(frame: &mut [u8], width: usize, xs: Range<usize>, ys: Range<usize>, c: Rgb) {
+    let px = [c[0], c[1], c[2], 255];
+    for y in ys {
+        let row = &mut frame[(y * width + xs.start) * BPP..(y * width + xs.end) * BPP];
+        for p in row.chunks_exact_mut(BPP) {
+            p.copy_from_slice(&px);
+        }
+    }
+}
+
+/// Sorts and merges overlapping or touching ranges.
+fn merge(mut v: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    v.sort_by_key(|r| r.start);
+    let mut out: Vec<Range<usize>> = Vec::with_capacity(v.len());
+    for r in v {
+        match out.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => out.push(r),
+        }
+    }
+    out
+}
