@@ -3,3 +3,5 @@
 pub mod ansi;
 pub mod png;
 pub mod window;
+#[cfg(all(unix, not(target_os = "macos")))]
+pub mod x11;

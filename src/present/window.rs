@@ -48,6 +48,8 @@ struct App {
     epoch: Instant,
     last_draw: Option<Instant>,
     error: Option<WindowError>,
+    /// Keyboard focus is settled (given by us or by a window manager).
+    focused: bool,
 }
 
 impl App {
@@ -91,6 +93,20 @@ impl App {
     }
 
     fn draw(&mut self, el: &ActiveEventLoop) {
+        if !self.focused
+            && let Some(s) = &self.surface
+        {
+            // Once mapped; retried on later frames until the server accepts it.
+            #[cfg(all(unix, not(target_os = "macos")))]
+            {
+                self.focused = super::x11::take_focus_without_wm(&s.window);
+            }
+            #[cfg(not(all(unix, not(target_os = "macos"))))]
+            {
+                let _ = s;
+                self.focused = true;
+            }
+        }
         let now = Instant::now();
         let t = self.sim_time(now);
         self.pipeline.step_to(t);
@@ -163,6 +179,7 @@ impl ApplicationHandler for App {
                 ..
             } => el.exit(),
             WindowEvent::Resized(size) => self.resize(el, size.width, size.height),
+            WindowEvent::Focused(true) => self.focused = true,
             WindowEvent::RedrawRequested => self.draw(el),
             _ => {}
         }
@@ -194,9 +211,19 @@ impl ApplicationHandler for App {
     }
 }
 
+/// An event loop; X11 directly when no Wayland display is set (avoids libwayland's noise).
+fn event_loop() -> Result<EventLoop<()>, winit::error::EventLoopError> {
+    #[cfg(all(unix, not(target_os = "macos")))]
+    if std::env::var_os("WAYLAND_DISPLAY").is_none() && std::env::var_os("DISPLAY").is_some() {
+        use winit::platform::x11::EventLoopBuilderExtX11;
+        return EventLoop::builder().with_x11().build();
+    }
+    EventLoop::new()
+}
+
 /// Opens the window and runs until the user closes it, presses a key or clicks.
 pub fn run_window(pipeline: Pipeline, opts: WindowOptions) -> Result<(), WindowError> {
-    let event_loop = EventLoop::new().map_err(|e| WindowError::EventLoop(e.to_string()))?;
+    let event_loop = event_loop().map_err(|e| WindowError::EventLoop(e.to_string()))?;
     let mut app = App {
         pipeline,
         opts,
@@ -204,6 +231,7 @@ pub fn run_window(pipeline: Pipeline, opts: WindowOptions) -> Result<(), WindowE
         epoch: Instant::now(),
         last_draw: None,
         error: None,
+        focused: false,
     };
     event_loop
         .run_app(&mut app)

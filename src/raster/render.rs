@@ -150,12 +150,13 @@ impl Rasterizer {
             repaint.fill(true);
         } else {
             let scrolled = damage.scrolled.min(rows);
-            if scrolled > 0 && scrolled < rows {
-                let top = self.padding;
+            // The grid may not fit a frame smaller than it was laid out for: clip the copy.
+            let top = self.padding.min(height);
+            let end = (top + rows * ch).min(height);
+            if scrolled > 0 && scrolled < rows && top + scrolled * ch < end {
                 let stride = width * BPP;
-                let src = (top + scrolled * ch) * stride..(top + rows * ch) * stride;
-                frame.copy_within(src, top * stride);
-                report.damaged.push(top..top + rows * ch);
+                frame.copy_within((top + scrolled * ch) * stride..end * stride, top * stride);
+                report.damaged.push(top..end);
             }
             for (r, &d) in damage.rows.iter().enumerate() {
                 repaint[r] |= d;
@@ -324,4 +325,149 @@ fn merge(mut v: Vec<Range<usize>>) -> Vec<Range<usize>> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::raster::THEMES;
+    use crate::term::{Color, StyledLine, TermOp};
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    fn raster(padding: usize) -> Rasterizer {
+        Rasterizer::new(FontSet::bundled(16.0), THEMES[0].clone(), padding)
+    }
+
+    fn rect_all(f: &Frame, xs: Range<usize>, ys: Range<usize>, c: Rgb) -> bool {
+        ys.into_iter()
+            .all(|y| xs.clone().all(|x| f.pixel(x, y) == [c[0], c[1], c[2], 255]))
+    }
+
+    #[test]
+    fn full_block_fills_exactly_its_cell() {
+        let mut r = raster(0);
+        let m = r.cell();
+        let mut g = Grid::new(4, 2, 0);
+        g.apply(&TermOp::Print(StyledLine::new().push("█", Style::fg(Color::RED))));
+        let f = r.render_frame(&mut g, m.width * 4, m.height * 2, false);
+        let red = THEMES[0].ansi[1];
+        assert!(rect_all(&f, 0..m.width, 0..m.height, red));
+        assert!(rect_all(&f, m.width..m.width * 4, 0..m.height * 2, THEMES[0].bg));
+    }
+
+    #[test]
+    fn text_stays_inside_its_row_and_uses_the_theme() {
+        let mut r = raster(3);
+        let m = r.cell();
+        let (w, h) = (m.width * 10 + 6, m.height * 3 + 6);
+        let mut g = Grid::new(10, 3, 0);
+        g.apply(&TermOp::Print(StyledLine::plain("Hg|_j")));
+        let f = r.render_frame(&mut g, w, h, false);
+        let bg = THEMES[0].bg;
+        // Padding and the rows below are untouched background.
+        assert!(rect_all(&f, 0..w, 0..3, bg));
+        assert!(rect_all(&f, 0..w, 3 + m.height..h, bg));
+        let inked = (3..3 + m.height)
+            .flat_map(|y| (0..w).map(move |x| (x, y)))
+            .filter(|&(x, y)| f.pixel(x, y)[..3] != bg)
+            .count();
+        assert!(inked > 40, "only {inked} text pixels");
+        // Full coverage reaches the theme's foreground exactly.
+        let fg = THEMES[0].fg;
+        assert!((0..w).any(|x| (3..3 + m.height).any(|y| f.pixel(x, y)[..3] == fg)));
+    }
+
+    #[test]
+    fn bar_update_repaints_only_its_row() {
+        let mut r = raster(0);
+        let m = r.cell();
+        let (w, h) = (m.width * 40, m.height * 6);
+        let mut g = Grid::new(40, 6, 0);
+        let mut frame = vec![0; w * h * 4];
+        g.apply_all(&[
+            TermOp::Print(StyledLine::plain("log line")),
+            TermOp::Rewrite(StyledLine::plain("bar ██▌   50%")),
+        ]);
+        r.render(&mut g, &mut frame, w, h, true);
+        g.apply(&TermOp::Rewrite(StyledLine::plain("bar ███   60%")));
+        let rep = r.render(&mut g, &mut frame, w, h, true);
+        assert_eq!(rep.rows_painted, 1);
+        assert_eq!(rep.damaged, vec![m.height..2 * m.height]);
+        assert_eq!(rep.glyph_misses, 0);
+    }
+
+    #[test]
+    fn scrolling_shifts_pixels_instead_of_repainting() {
+        let mut r = raster(2);
+        let m = r.cell();
+        let (w, h) = (m.width * 30 + 4, m.height * 5 + 4);
+        let mut g = Grid::new(30, 5, 10);
+        let mut frame = vec![0; w * h * 4];
+        for i in 0..8 {
+            g.apply(&TermOp::Print(StyledLine::plain(format!("line {i}"))));
+        }
+        r.render(&mut g, &mut frame, w, h, false);
+        g.apply(&TermOp::Print(StyledLine::plain("line 8")));
+        let rep = r.render(&mut g, &mut frame, w, h, false);
+        // The new line and the fresh bottom row; the three rows above moved by copy.
+        assert_eq!(rep.rows_painted, 2);
+        let fresh = r.render_frame(&mut g.clone(), w, h, false);
+        assert!(frame == fresh.data, "scrolled frame differs from a full repaint");
+    }
+
+    /// Property: whatever ops arrive, incremental frames equal from-scratch frames.
+    #[test]
+    fn incremental_render_equals_full_repaint() {
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let words = ["loss 2.41", "█▉▊", "Epoch 1/3 ▏", "NCCL INFO Ring", "", "x"];
+        for case in 0..40 {
+            let mut r = raster(case % 3 * 4);
+            let mut scratch = raster(case % 3 * 4);
+            let m = r.cell();
+            let (cols, rows) = (rng.random_range(5..30), rng.random_range(2..8));
+            let pad = case % 3 * 4;
+            let (w, h) = (m.width * cols + 2 * pad + 5, m.height * rows + 2 * pad + case % 7);
+            let mut g = Grid::new(cols, rows, rng.random_range(0..5));
+            let mut frame = vec![0; w * h * 4];
+            for _ in 0..60 {
+                for _ in 0..rng.random_range(1..4) {
+                    let text = words[rng.random_range(0..words.len())];
+                    let color = Color::Indexed(rng.random_range(0..16));
+                    let line = StyledLine::new().push(text, Style::fg(color));
+                    let op = match rng.random_range(0..10) {
+                        0..4 => TermOp::Print(line),
+                        4..8 => TermOp::Rewrite(line),
+                        8 => TermOp::MoveUp(rng.random_range(1..3)),
+                        _ => TermOp::Clear,
+                    };
+                    g.apply(&op);
+                }
+                let cursor = rng.random_bool(0.5);
+                let mut fresh_grid = g.clone();
+                r.render(&mut g, &mut frame, w, h, cursor);
+                let fresh = scratch.render_frame(&mut fresh_grid, w, h, cursor);
+                assert!(frame == fresh.data, "case {case}: incremental frame differs");
+            }
+        }
+    }
+
+    #[test]
+    fn degenerate_sizes_do_not_panic() {
+        let mut r = raster(12);
+        for (w, h) in [(1, 1), (3, 500), (500, 3), (16, 16)] {
+            let (cols, rows) = r.grid_size(w, h);
+            let mut g = Grid::new(cols, rows, 0);
+            g.apply(&TermOp::Print(StyledLine::plain("hello █")));
+            let f = r.render_frame(&mut g, w, h, true);
+            assert_eq!(f.data.len(), w * h * 4);
+        }
+        // A grid laid out for a bigger frame than it is drawn into (mid-resize) is clipped.
+        let mut g = Grid::new(50, 20, 5);
+        let mut frame = vec![0; 40 * 30 * 4];
+        for i in 0..30 {
+            g.apply(&TermOp::Print(StyledLine::plain(format!("row {i} ▌"))));
+            r.render(&mut g, &mut frame, 40, 30, i % 2 == 0);
+        }
+    }
 }

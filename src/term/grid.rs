@@ -45,15 +45,13 @@ pub struct Grid {
     rows: usize,
     scrollback: usize,
     lines: VecDeque<Vec<Cell>>,
-    /// Lines dropped from the front of `lines` so far; makes screen positions absolute.
-    dropped: u64,
+    /// Index in `lines` of the top screen row; moves only by scrolling, resizing and clearing.
+    top: usize,
     cursor: usize,
     cursor_col: usize,
     dirty: Vec<bool>,
     scrolled: usize,
     full: bool,
-    /// Absolute index of the top screen line when damage was last cleared.
-    last_top: u64,
 }
 
 impl Grid {
@@ -65,13 +63,12 @@ impl Grid {
             rows,
             scrollback,
             lines: VecDeque::new(),
-            dropped: 0,
+            top: 0,
             cursor: 0,
             cursor_col: 0,
             dirty: vec![true; rows],
             scrolled: 0,
             full: true,
-            last_top: 0,
         }
     }
 
@@ -95,8 +92,10 @@ impl Grid {
         self.rows = rows;
         self.dirty = vec![true; rows];
         self.full = true;
+        // Keep the bottom of the history (and the cursor) in view.
+        let bottom = self.lines.len().max(self.cursor + 1);
+        self.top = bottom.saturating_sub(rows);
         self.trim();
-        self.last_top = self.top_abs();
     }
 
     /// Applies one terminal operation.
@@ -106,26 +105,21 @@ impl Grid {
                 self.write(line);
                 self.cursor += 1;
                 self.cursor_col = 0;
+                self.follow_cursor();
                 self.trim();
-                self.note_scroll();
             }
-            TermOp::Rewrite(line) => {
-                self.write(line);
-                self.note_scroll();
-            }
+            TermOp::Rewrite(line) => self.write(line),
             TermOp::MoveUp(n) => {
-                let top = self.top();
-                self.cursor = self.cursor.saturating_sub(*n).max(top);
+                self.cursor = self.cursor.saturating_sub(*n).max(self.top);
                 self.cursor_col = 0;
             }
             TermOp::Clear => {
-                self.dropped += self.lines.len() as u64;
                 self.lines.clear();
+                self.top = 0;
                 self.cursor = 0;
                 self.cursor_col = 0;
                 self.full = true;
                 self.dirty.fill(true);
-                self.last_top = self.top_abs();
                 self.scrolled = 0;
             }
         }
@@ -141,14 +135,14 @@ impl Grid {
     /// The cells of screen row `r` (may be longer than `cols`, or empty).
     pub fn row(&self, r: usize) -> &[Cell] {
         self.lines
-            .get(self.top() + r)
+            .get(self.top + r)
             .map(Vec::as_slice)
             .unwrap_or(&[])
     }
 
     /// Cursor position on screen as (column, row).
     pub fn cursor(&self) -> (usize, usize) {
-        (self.cursor_col, self.cursor - self.top())
+        (self.cursor_col, self.cursor - self.top)
     }
 
     /// What changed since damage was last cleared.
@@ -195,39 +189,28 @@ impl Grid {
         } else {
             self.lines[self.cursor] = cells;
         }
-        let top = self.top();
-        if let Some(d) = self.dirty.get_mut(self.cursor.saturating_sub(top)) {
+        if let Some(d) = self.dirty.get_mut(self.cursor - self.top) {
             *d = true;
         }
     }
 
-    /// Index in `lines` of the top screen row: the screen always shows the cursor row at the bottom-most.
-    fn top(&self) -> usize {
-        (self.lines.len().max(self.cursor + 1)).saturating_sub(self.rows)
-    }
-
-    fn top_abs(&self) -> u64 {
-        self.dropped + self.top() as u64
-    }
-
-    /// Drops history beyond the scrollback limit.
+    /// Drops history beyond the scrollback limit (never screen lines).
     fn trim(&mut self) {
-        let keep = self.rows + self.scrollback;
-        while self.lines.len() > keep && self.cursor > 0 {
-            self.lines.pop_front();
-            self.cursor -= 1;
-            self.dropped += 1;
+        let excess = self.top.saturating_sub(self.scrollback);
+        if excess > 0 {
+            self.lines.drain(..excess);
+            self.top -= excess;
+            self.cursor -= excess;
         }
     }
 
-    /// Turns a move of the screen's top line into scroll damage.
-    fn note_scroll(&mut self) {
-        let top = self.top_abs();
-        let by = top.saturating_sub(self.last_top) as usize;
-        if by == 0 {
+    /// Scrolls so the cursor row is on screen, recording the scroll as damage.
+    fn follow_cursor(&mut self) {
+        if self.cursor < self.top + self.rows {
             return;
         }
-        self.last_top = top;
+        let by = self.cursor + 1 - self.rows - self.top;
+        self.top += by;
         if by >= self.rows {
             self.dirty.fill(true);
             self.scrolled = self.rows;
@@ -237,5 +220,88 @@ impl Grid {
             self.dirty[n - by..].fill(true);
             self.scrolled = (self.scrolled + by).min(self.rows);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::term::StyledLine;
+
+    fn p(s: &str) -> TermOp {
+        TermOp::Print(StyledLine::plain(s))
+    }
+
+    fn r(s: &str) -> TermOp {
+        TermOp::Rewrite(StyledLine::plain(s))
+    }
+
+    #[test]
+    fn prints_fill_then_scroll() {
+        let mut g = Grid::new(10, 3, 5);
+        g.apply_all(&[p("a"), p("b")]);
+        assert_eq!(g.screen_text(), ["a", "b", ""]);
+        assert_eq!(g.cursor(), (0, 2));
+        g.clear_damage();
+        g.apply_all(&[p("c"), p("d")]);
+        // The cursor row is always on screen: after "d" it waits on a fresh bottom row.
+        assert_eq!(g.screen_text(), ["c", "d", ""]);
+        let d = g.damage();
+        assert_eq!(d.scrolled, 2);
+        assert_eq!(d.rows, &[true, true, true]);
+    }
+
+    #[test]
+    fn rewrite_replaces_the_cursor_row_only() {
+        let mut g = Grid::new(20, 4, 5);
+        g.apply_all(&[p("log"), r("bar 10%")]);
+        g.clear_damage();
+        g.apply(&r("bar 55%"));
+        assert_eq!(g.screen_text(), ["log", "bar 55%", "", ""]);
+        assert_eq!(g.cursor(), (7, 1));
+        let d = g.damage();
+        assert_eq!((d.scrolled, d.full), (0, false));
+        assert_eq!(d.rows, &[false, true, false, false]);
+    }
+
+    #[test]
+    fn move_up_rewrites_rows_above() {
+        let mut g = Grid::new(20, 4, 5);
+        g.apply_all(&[p("x"), p("epoch 1"), r("step 1")]);
+        g.apply_all(&[TermOp::MoveUp(1), p("log"), p("epoch 2"), r("step 2")]);
+        assert_eq!(g.screen_text(), ["x", "log", "epoch 2", "step 2"]);
+        // Cannot move above the top of the screen.
+        g.apply(&TermOp::MoveUp(99));
+        assert_eq!(g.cursor(), (0, 0));
+    }
+
+    #[test]
+    fn lines_are_cut_at_the_edge_but_kept_for_resize() {
+        let mut g = Grid::new(5, 2, 5);
+        g.apply(&p("0123456789"));
+        assert_eq!(g.screen_text()[0], "01234");
+        g.resize(8, 2);
+        assert_eq!(g.screen_text()[0], "01234567");
+        assert!(g.damage().full);
+    }
+
+    #[test]
+    fn scrollback_is_bounded_and_returns_on_grow() {
+        let mut g = Grid::new(10, 2, 3);
+        for i in 0..100 {
+            g.apply(&p(&format!("l{i}")));
+        }
+        assert_eq!(g.screen_text(), ["l99", ""]);
+        g.resize(10, 5);
+        assert_eq!(g.screen_text(), ["l96", "l97", "l98", "l99", ""]);
+        assert!(g.lines.len() <= 2 + 3 + 1);
+    }
+
+    #[test]
+    fn clear_blanks_everything() {
+        let mut g = Grid::new(10, 3, 3);
+        g.apply_all(&[p("a"), p("b"), TermOp::Clear, p("c")]);
+        assert_eq!(g.screen_text(), ["c", "", ""]);
+        assert!(g.damage().full);
     }
 }

@@ -1,0 +1,204 @@
+//! Helpers shared by the integration tests: a private Xvfb, screen capture and XTEST input.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use x11rb::connection::Connection;
+use x11rb::protocol::xproto::{ConnectionExt as _, ImageFormat};
+use x11rb::protocol::xtest::ConnectionExt as _;
+use x11rb::rust_connection::RustConnection;
+use x11rb::wrapper::ConnectionExt as _;
+
+/// The built binary under test.
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_trainsaver")
+}
+
+/// A scratch directory removed on drop.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    /// A fresh directory under the system temp dir.
+    pub fn new(tag: &str) -> TempDir {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static N: AtomicU32 = AtomicU32::new(0);
+        let p = std::env::temp_dir().join(format!(
+            "trainsaver-{tag}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+
+    /// Its path.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A trainsaver command with an empty config directory, so the user's config cannot interfere.
+pub fn trainsaver(home: &TempDir) -> Command {
+    let mut c = Command::new(bin());
+    c.env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("HOME", home.path())
+        .env_remove("WAYLAND_DISPLAY");
+    c
+}
+
+/// A private X server on a free display number, killed on drop.
+pub struct Xvfb {
+    child: Child,
+    /// Display number.
+    pub display: u32,
+    /// Screen size.
+    pub size: (u16, u16),
+}
+
+/// Whether display tests must run (CI sets TRAINSAVER_REQUIRE_DISPLAY=1).
+fn required() -> bool {
+    std::env::var("TRAINSAVER_REQUIRE_DISPLAY").is_ok_and(|v| v == "1")
+}
+
+fn have(cmd: &str) -> bool {
+    std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(cmd).is_file()))
+}
+
+impl Xvfb {
+    /// Starts Xvfb, or returns None (printing why) when it is not installed and not required.
+    pub fn start(width: u16, height: u16) -> Option<Xvfb> {
+        if !have("Xvfb") {
+            assert!(!required(), "Xvfb is required (TRAINSAVER_REQUIRE_DISPLAY=1) but not installed");
+            eprintln!("skipping: Xvfb is not installed (apt-get install xvfb)");
+            return None;
+        }
+        // Start from a number unlikely to collide with other test processes.
+        let base = 100 + (std::process::id() % 400) * 2;
+        for display in (base..base + 200).filter(|d| !Path::new(&format!("/tmp/.X{d}-lock")).exists()) {
+            let mut child = Command::new("Xvfb")
+                .arg(format!(":{display}"))
+                .args(["-screen", "0", &format!("{width}x{height}x24"), "-nolisten", "tcp", "-noreset"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("spawn Xvfb");
+            let socket = format!("/tmp/.X11-unix/X{display}");
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = child.try_wait() {
+                    break; // lost a race for this number; try the next
+                }
+                if Path::new(&socket).exists() && x11rb::connect(Some(&format!(":{display}"))).is_ok() {
+                    return Some(Xvfb {
+                        child,
+                        display,
+                        size: (width, height),
+                    });
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        panic!("could not start Xvfb on any display");
+    }
+
+    /// The DISPLAY value.
+    pub fn name(&self) -> String {
+        format!(":{}", self.display)
+    }
+
+    /// A connection to this server.
+    pub fn connect(&self) -> RustConnection {
+        x11rb::connect(Some(&self.name())).expect("connect to Xvfb").0
+    }
+
+    /// The root window's pixels as RGB triples, row-major.
+    pub fn capture(&self) -> Vec<[u8; 3]> {
+        let conn = self.connect();
+        let root = conn.setup().roots[0].root;
+        let (w, h) = self.size;
+        let img = conn
+            .get_image(ImageFormat::Z_PIXMAP, root, 0, 0, w, h, !0)
+            .unwrap()
+            .reply()
+            .unwrap();
+        // 24-bit depth Xvfb gives 32 bits per pixel, little-endian BGRX.
+        img.data.chunks_exact(4).map(|p| [p[2], p[1], p[0]]).collect()
+    }
+
+    /// Moves the pointer with XTEST.
+    pub fn move_to(&self, x: i16, y: i16) {
+        let conn = self.connect();
+        let root = conn.setup().roots[0].root;
+        conn.xtest_fake_input(6, 0, 0, root, x, y, 0).unwrap();
+        conn.flush().unwrap();
+        conn.sync().unwrap();
+    }
+
+    /// Clicks a mouse button at (x, y) with XTEST.
+    pub fn click(&self, x: i16, y: i16, button: u8) {
+        self.move_to(x, y);
+        let conn = self.connect();
+        let root = conn.setup().roots[0].root;
+        conn.xtest_fake_input(4, button, 0, root, 0, 0, 0).unwrap();
+        conn.xtest_fake_input(5, button, 0, root, 0, 0, 0).unwrap();
+        conn.flush().unwrap();
+        conn.sync().unwrap();
+    }
+
+    /// Presses and releases a key (by X keycode) with XTEST.
+    pub fn key(&self, keycode: u8) {
+        let conn = self.connect();
+        let root = conn.setup().roots[0].root;
+        conn.xtest_fake_input(2, keycode, 0, root, 0, 0, 0).unwrap();
+        conn.xtest_fake_input(3, keycode, 0, root, 0, 0, 0).unwrap();
+        conn.flush().unwrap();
+        conn.sync().unwrap();
+    }
+}
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Waits for a child to exit, killing it after `limit`; returns its status if it exited in time.
+pub fn wait_exit(child: &mut Child, limit: Duration) -> Option<std::process::ExitStatus> {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if let Some(st) = child.try_wait().unwrap() {
+            return Some(st);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    None
+}
+
+/// Polls `check` until it returns true or `limit` passes.
+pub fn eventually(limit: Duration, mut check: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + limit;
+    loop {
+        if check() {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

@@ -1,0 +1,82 @@
+//! The simulation's operation stream: deterministic by seed, independent of how time is requested.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use trainsaver::app::fixed_start;
+use trainsaver::sim::data::Catalog;
+use trainsaver::sim::flavor::Flavor;
+use trainsaver::sim::{SimConfig, Simulation};
+use trainsaver::term::TermOp;
+
+fn sim(seed: u64, flavor: Flavor) -> Simulation {
+    let cfg = SimConfig {
+        seed,
+        start: fixed_start(),
+        flavor,
+    };
+    Simulation::new(cfg, Arc::new(Catalog::builtin()))
+}
+
+fn ops_until(seed: u64, t: Duration) -> Vec<TermOp> {
+    let mut ops = Vec::new();
+    sim(seed, Flavor::Ddp).advance(t, &mut ops);
+    ops
+}
+
+#[test]
+fn same_seed_same_stream() {
+    let t = Duration::from_secs(600);
+    let a = ops_until(42, t);
+    assert!(a.len() > 300, "only {} ops in 10 minutes", a.len());
+    assert_eq!(a, ops_until(42, t));
+    assert_ne!(a, ops_until(43, t));
+}
+
+#[test]
+fn chunking_does_not_change_the_stream() {
+    let end = Duration::from_secs(300);
+    let whole = ops_until(9, end);
+    let mut s = sim(9, Flavor::Ddp);
+    let mut pieces = Vec::new();
+    let mut t = Duration::ZERO;
+    while t < end {
+        t = (t + Duration::from_millis(33)).min(end);
+        s.advance(t, &mut pieces);
+    }
+    assert_eq!(whole, pieces);
+}
+
+#[test]
+fn timestamps_come_from_the_injected_start() {
+    let ops = ops_until(5, Duration::from_secs(20));
+    let text: Vec<String> = ops
+        .iter()
+        .filter_map(|op| match op {
+            TermOp::Print(l) => Some(l.text()),
+            _ => None,
+        })
+        .collect();
+    assert!(text.iter().any(|l| l.starts_with("[2026-01-01 09:00:")), "{text:#?}");
+}
+
+#[test]
+fn progress_bars_are_rewritten_in_place() {
+    let ops = ops_until(42, Duration::from_secs(120));
+    let rewrites = ops
+        .iter()
+        .filter(|op| matches!(op, TermOp::Rewrite(l) if l.text().contains('%')))
+        .count();
+    assert!(rewrites > 20, "only {rewrites} bar rewrites");
+}
+
+#[test]
+fn next_due_is_when_output_appears() {
+    let mut s = sim(3, Flavor::Ddp);
+    let due = s.next_due();
+    let mut ops = Vec::new();
+    s.advance(due.saturating_sub(Duration::from_millis(1)), &mut ops);
+    assert!(ops.is_empty() || due.is_zero());
+    s.advance(due, &mut ops);
+    assert!(!ops.is_empty());
+}
