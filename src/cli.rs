@@ -6,7 +6,8 @@ use std::time::Duration;
 use chrono::NaiveDateTime;
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::{SPEED_RANGE, check_theme, parse_duration, speed_ok};
+use crate::config::{SPEED_RANGE, check_theme, font_size_from, parse_duration, speed_ok};
+use crate::raster::FontSize;
 use crate::sim::flavor::Flavor;
 
 /// trainsaver: a screensaver showing an imaginary LLM being trained on a GPU cluster.
@@ -45,9 +46,9 @@ pub struct Common {
     /// for `render`, 2026-01-01 09:00:00 so output is reproducible).
     #[arg(long, global = true, value_name = "TIME", value_parser = parse_start)]
     pub start: Option<NaiveDateTime>,
-    /// Font size in pixels (6 to 160).
-    #[arg(long, global = true, value_name = "PX", value_parser = parse_font_size)]
-    pub font_size: Option<f32>,
+    /// Font size in pixels (6 to 160), or "auto" to fit the configured rows.
+    #[arg(long, global = true, value_name = "PX|auto", value_parser = parse_font_size)]
+    pub font_size: Option<FontSize>,
 }
 
 /// The modes.
@@ -57,6 +58,8 @@ pub enum Command {
     Render(RenderArgs),
     /// Print the run to stdout as ANSI text (bars rewritten in place on a terminal).
     Tty(TtyArgs),
+    /// Measure the simulation and the renderer headless and print medians and p99.
+    Bench(BenchArgs),
     /// Show, create or validate the configuration file.
     Config {
         /// What to do.
@@ -93,6 +96,17 @@ pub struct TtyArgs {
     pub no_color: bool,
 }
 
+/// Arguments of `bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Measure only this frame size (default: 1280x720, 1920x1080 and 3840x2160).
+    #[arg(long, value_name = "WxH", value_parser = parse_size)]
+    pub size: Option<(u32, u32)>,
+    /// Frames with new output measured per size.
+    #[arg(long, value_name = "N", default_value_t = 300, value_parser = clap::value_parser!(usize))]
+    pub frames: usize,
+}
+
 /// Config subcommands.
 #[derive(Debug, Subcommand)]
 pub enum ConfigAction {
@@ -126,11 +140,11 @@ fn parse_flavor(s: &str) -> Result<Flavor, String> {
     s.parse()
 }
 
-fn parse_font_size(s: &str) -> Result<f32, String> {
-    match s.parse::<f32>() {
-        Ok(v) if (6.0..=160.0).contains(&v) => Ok(v),
-        _ => Err(format!("`{s}`: allowed 6 to 160 (pixels)")),
-    }
+fn parse_font_size(s: &str) -> Result<FontSize, String> {
+    font_size_from(
+        s.parse::<f64>().ok(),
+        s.parse::<f64>().is_err().then_some(s),
+    )
 }
 
 /// Parses `YYYY-MM-DD HH:MM:SS` (or with a `T`).

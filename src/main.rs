@@ -12,6 +12,7 @@ fn run(cli: &Cli) -> Result<(), AppError> {
         None => app::preview(&settings),
         Some(Command::Render(args)) => app::render(&settings, args),
         Some(Command::Tty(args)) => app::tty::run(&settings, args),
+        Some(Command::Bench(args)) => app::bench::run(&settings, args),
         Some(Command::Config { .. }) => unreachable!("handled above"),
     }
 }

@@ -22,18 +22,46 @@ fn render_is_reproducible_and_sized() {
     let b = home.path().join("b.png");
     let c = home.path().join("c.png");
     for (out, seed) in [(&a, "42"), (&b, "42"), (&c, "43")] {
-        let o = run(&home, &["render", "--seed", seed, "--at", "30s", "--size", "1280x720", "-o", out.to_str().unwrap()]);
+        let o = run(
+            &home,
+            &[
+                "render",
+                "--seed",
+                seed,
+                "--at",
+                "30s",
+                "--size",
+                "1280x720",
+                "-o",
+                out.to_str().unwrap(),
+            ],
+        );
         assert!(o.status.success(), "{}", stderr(&o));
     }
-    let (fa, fb, fc) = (std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap(), std::fs::read(&c).unwrap());
+    let (fa, fb, fc) = (
+        std::fs::read(&a).unwrap(),
+        std::fs::read(&b).unwrap(),
+        std::fs::read(&c).unwrap(),
+    );
     assert_eq!(fa, fb, "same arguments must give byte-identical files");
     assert_ne!(fa, fc);
     let frame = read_png(&a).unwrap();
     assert_eq!((frame.width, frame.height), (1280, 720));
     // A dark terminal with text on it.
-    let dark = frame.data.chunks(4).filter(|p| p[0] < 40 && p[1] < 40 && p[2] < 40).count();
-    let bright = frame.data.chunks(4).filter(|p| p.iter().take(3).any(|&c| c > 150)).count();
-    assert!(dark > 1280 * 720 / 2 && bright > 2000, "dark {dark} bright {bright}");
+    let dark = frame
+        .data
+        .chunks(4)
+        .filter(|p| p[0] < 40 && p[1] < 40 && p[2] < 40)
+        .count();
+    let bright = frame
+        .data
+        .chunks(4)
+        .filter(|p| p.iter().take(3).any(|&c| c > 150))
+        .count();
+    assert!(
+        dark > 1280 * 720 / 2 && bright > 2000,
+        "dark {dark} bright {bright}"
+    );
 }
 
 #[test]
@@ -41,18 +69,47 @@ fn render_accepts_human_durations() {
     let home = TempDir::new("render-dur");
     let out = home.path().join("x.png");
     for at in ["90s", "2m", "1h30m"] {
-        let o = run(&home, &["render", "--seed", "1", "--at", at, "--size", "320x200", "-o", out.to_str().unwrap()]);
+        let o = run(
+            &home,
+            &[
+                "render",
+                "--seed",
+                "1",
+                "--at",
+                at,
+                "--size",
+                "320x200",
+                "-o",
+                out.to_str().unwrap(),
+            ],
+        );
         assert!(o.status.success(), "{at}: {}", stderr(&o));
     }
-    let o = run(&home, &["render", "--at", "soon", "-o", out.to_str().unwrap()]);
+    let o = run(
+        &home,
+        &["render", "--at", "soon", "-o", out.to_str().unwrap()],
+    );
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("invalid duration `soon`"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("invalid duration `soon`"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
 fn tty_fast_prints_the_run_once_through_a_pipe() {
     let home = TempDir::new("tty");
-    let args = ["tty", "--seed", "42", "--duration", "2m", "--fast", "--start", "2026-11-30 14:20:00"];
+    let args = [
+        "tty",
+        "--seed",
+        "42",
+        "--duration",
+        "2m",
+        "--fast",
+        "--start",
+        "2026-11-30 14:20:00",
+    ];
     let a = run(&home, &args);
     assert!(a.status.success(), "{}", stderr(&a));
     let text = String::from_utf8(a.stdout.clone()).unwrap();
@@ -65,7 +122,18 @@ fn tty_fast_prints_the_run_once_through_a_pipe() {
     assert_eq!(a.stdout, run(&home, &args).stdout, "same seed, same text");
     assert!(stderr(&a).contains("seed 42"));
 
-    let plain = run(&home, &["tty", "--seed", "42", "--duration", "30s", "--fast", "--no-color"]);
+    let plain = run(
+        &home,
+        &[
+            "tty",
+            "--seed",
+            "42",
+            "--duration",
+            "30s",
+            "--fast",
+            "--no-color",
+        ],
+    );
     assert!(!String::from_utf8(plain.stdout).unwrap().contains('\x1b'));
 }
 
@@ -84,7 +152,11 @@ fn bad_flags_exit_2_with_one_line() {
         assert!(!stderr(&o).contains("panicked"), "{args:?}");
     }
     let o = run(&home, &["--theme", "neon"]);
-    assert!(stderr(&o).contains("phosphor"), "allowed themes listed: {}", stderr(&o));
+    assert!(
+        stderr(&o).contains("phosphor"),
+        "allowed themes listed: {}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -92,19 +164,44 @@ fn config_errors_name_file_line_key_and_exit_2() {
     let home = TempDir::new("config");
     let bad = home.path().join("bad.toml");
     std::fs::write(&bad, "speed = 2.0\ntheme = \"default\"\nmax_fps = 0\n").unwrap();
-    let o = run(&home, &["--config", bad.to_str().unwrap(), "render", "-o", "/dev/null"]);
+    let o = run(
+        &home,
+        &[
+            "--config",
+            bad.to_str().unwrap(),
+            "render",
+            "-o",
+            "/dev/null",
+        ],
+    );
     assert_eq!(o.status.code(), Some(2));
     let e = stderr(&o);
-    assert!(e.contains("bad.toml:3:11: key `max_fps`") && e.contains("1 to 240"), "{e}");
+    assert!(
+        e.contains("bad.toml:3:11: key `max_fps`") && e.contains("1 to 240"),
+        "{e}"
+    );
     assert_eq!(e.trim().lines().count(), 1, "{e}");
 
     std::fs::write(&bad, "colour = \"red\"\n").unwrap();
     let o = run(&home, &["config", "check", bad.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("key `colour`") && stderr(&o).contains("`theme`"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("key `colour`") && stderr(&o).contains("`theme`"),
+        "{}",
+        stderr(&o)
+    );
 
     let missing = home.path().join("nope.toml");
-    let o = run(&home, &["--config", missing.to_str().unwrap(), "render", "-o", "/dev/null"]);
+    let o = run(
+        &home,
+        &[
+            "--config",
+            missing.to_str().unwrap(),
+            "render",
+            "-o",
+            "/dev/null",
+        ],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("nope.toml"));
 }
@@ -114,16 +211,31 @@ fn config_path_init_check() {
     let home = TempDir::new("config-init");
     let o = run(&home, &["config", "path"]);
     let path = String::from_utf8(o.stdout).unwrap().trim().to_string();
-    assert!(path.starts_with(home.path().join("config").to_str().unwrap()), "{path}");
+    assert!(
+        path.starts_with(home.path().join("config").to_str().unwrap()),
+        "{path}"
+    );
     assert!(path.ends_with("trainsaver/config.toml"));
 
     // A missing config file is not an error.
-    let o = run(&home, &["render", "--size", "64x64", "-o", home.path().join("m.png").to_str().unwrap()]);
+    let o = run(
+        &home,
+        &[
+            "render",
+            "--size",
+            "64x64",
+            "-o",
+            home.path().join("m.png").to_str().unwrap(),
+        ],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
 
     let o = run(&home, &["config", "init"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), include_str!("../config/default.toml"));
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        include_str!("../config/default.toml")
+    );
     let o = run(&home, &["config", "init"]);
     assert!(!o.status.success(), "init must refuse to overwrite");
     assert!(stderr(&o).contains("already exists"));
@@ -137,14 +249,43 @@ fn flags_override_the_config_file() {
     let cfg = home.path().join("c.toml");
     std::fs::write(&cfg, "theme = \"paper\"\nseed = 5\n").unwrap();
     let out = home.path().join("p.png");
-    let o = run(&home, &["--config", cfg.to_str().unwrap(), "render", "--size", "200x100", "-o", out.to_str().unwrap()]);
+    let o = run(
+        &home,
+        &[
+            "--config",
+            cfg.to_str().unwrap(),
+            "render",
+            "--size",
+            "200x100",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    );
     assert!(o.status.success());
     assert!(stderr(&o).contains("seed 5"));
     let light = read_png(&out).unwrap();
     assert!(light.pixel(0, 0)[0] > 200, "paper theme is light");
-    let o = run(&home, &["--config", cfg.to_str().unwrap(), "--theme", "default", "--seed", "6", "render", "--size", "200x100", "-o", out.to_str().unwrap()]);
+    let o = run(
+        &home,
+        &[
+            "--config",
+            cfg.to_str().unwrap(),
+            "--theme",
+            "default",
+            "--seed",
+            "6",
+            "render",
+            "--size",
+            "200x100",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    );
     assert!(stderr(&o).contains("seed 6"));
-    assert!(read_png(&out).unwrap().pixel(0, 0)[0] < 40, "flag wins over the file");
+    assert!(
+        read_png(&out).unwrap().pixel(0, 0)[0] < 40,
+        "flag wins over the file"
+    );
 }
 
 #[test]
@@ -155,7 +296,16 @@ fn bad_font_is_a_clear_error() {
     std::fs::write(&junk, b"not a font").unwrap();
     for font in [junk.to_str().unwrap(), "/nonexistent/font.ttf"] {
         std::fs::write(&cfg, format!("font = \"{font}\"\n")).unwrap();
-        let o = run(&home, &["--config", cfg.to_str().unwrap(), "render", "-o", "/dev/null"]);
+        let o = run(
+            &home,
+            &[
+                "--config",
+                cfg.to_str().unwrap(),
+                "render",
+                "-o",
+                "/dev/null",
+            ],
+        );
         assert_eq!(o.status.code(), Some(2));
         assert!(stderr(&o).contains(font), "{}", stderr(&o));
     }
@@ -163,7 +313,10 @@ fn bad_font_is_a_clear_error() {
 
 #[test]
 fn tty_on_a_terminal_rewrites_in_place_and_ctrl_c_leaves_it_clean() {
-    let has_script = std::process::Command::new("script").arg("--version").output().is_ok();
+    let has_script = std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok();
     if !has_script {
         eprintln!("skipping: `script` (util-linux) is not installed");
         return;
@@ -177,9 +330,19 @@ fn tty_on_a_terminal_rewrites_in_place_and_ctrl_c_leaves_it_clean() {
         .output()
         .unwrap();
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains(trainsaver::present::ansi::WRAP_OFF), "wrapping not turned off: {out:?}");
+    assert!(
+        out.contains(trainsaver::present::ansi::WRAP_OFF),
+        "wrapping not turned off: {out:?}"
+    );
     assert!(out.contains("\r\x1b[2K"), "no in-place rewrite");
-    let tail: String = out.chars().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect();
+    let tail: String = out
+        .chars()
+        .rev()
+        .take(40)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
     assert!(
         tail.contains(trainsaver::present::ansi::RESTORE),
         "terminal not restored after Ctrl-C; output ends with {tail:?}"

@@ -57,7 +57,10 @@ fn timestamps_come_from_the_injected_start() {
             _ => None,
         })
         .collect();
-    assert!(text.iter().any(|l| l.starts_with("[2026-01-01 09:00:")), "{text:#?}");
+    assert!(
+        text.iter().any(|l| l.starts_with("[2026-01-01 09:00:")),
+        "{text:#?}"
+    );
 }
 
 #[test]

@@ -17,7 +17,9 @@ fn near(a: [u8; 3], b: [u8; 3]) -> bool {
 
 #[test]
 fn preview_window_shows_text_and_closes_on_click() {
-    let Some(x) = Xvfb::start(1600, 900) else { return };
+    let Some(x) = Xvfb::start(1600, 900) else {
+        return;
+    };
     let home = TempDir::new("window");
     let mut child = trainsaver(&home)
         .args(["--seed", "42", "--speed", "4"])
@@ -32,7 +34,11 @@ fn preview_window_shows_text_and_closes_on_click() {
     let shown = eventually(Duration::from_secs(30), || {
         let px = x.capture();
         let inside = |i: usize| (i % 1600) < 1280 && (i / 1600) < 720;
-        let bg = px.iter().enumerate().filter(|(i, p)| inside(*i) && near(**p, BG)).count();
+        let bg = px
+            .iter()
+            .enumerate()
+            .filter(|(i, p)| inside(*i) && near(**p, BG))
+            .count();
         let text = px
             .iter()
             .enumerate()
@@ -43,7 +49,10 @@ fn preview_window_shows_text_and_closes_on_click() {
         // Most of the window is background; thousands of text pixels, some of them INFO green.
         bg > 1280 * 720 / 2 && text > 3000 && green > 150
     });
-    assert!(shown, "window did not show text (bg, text, green pixels) = {last:?}");
+    assert!(
+        shown,
+        "window did not show text (bg, text, green pixels) = {last:?}"
+    );
 
     x.click(640, 360, 1);
     let status = wait_exit(&mut child, Duration::from_secs(2));
@@ -52,14 +61,17 @@ fn preview_window_shows_text_and_closes_on_click() {
         use std::io::Read;
         let _ = e.read_to_string(&mut err);
     }
-    let status = status.unwrap_or_else(|| panic!("trainsaver did not exit within 2 s of a click; stderr: {err}"));
+    let status = status
+        .unwrap_or_else(|| panic!("trainsaver did not exit within 2 s of a click; stderr: {err}"));
     assert_eq!(status.code(), Some(0), "stderr: {err}");
     assert!(err.contains("seed 42"), "seed not logged: {err}");
 }
 
 #[test]
 fn preview_window_closes_on_key_press() {
-    let Some(x) = Xvfb::start(1600, 900) else { return };
+    let Some(x) = Xvfb::start(1600, 900) else {
+        return;
+    };
     let home = TempDir::new("window-key");
     let mut child = trainsaver(&home)
         .args(["--seed", "7"])
@@ -76,6 +88,7 @@ fn preview_window_closes_on_key_press() {
     x.move_to(300, 300);
     std::thread::sleep(Duration::from_millis(200));
     x.key(38); // 'a' on the default Xvfb keymap
-    let status = wait_exit(&mut child, Duration::from_secs(2)).expect("did not exit on a key press");
+    let status =
+        wait_exit(&mut child, Duration::from_secs(2)).expect("did not exit on a key press");
     assert_eq!(status.code(), Some(0));
 }

@@ -1,5 +1,6 @@
 //! Runtime modes on top of the pipeline: preview window, render, tty and config commands.
 
+pub mod bench;
 pub mod pipeline;
 pub mod tty;
 
@@ -107,14 +108,15 @@ impl Settings {
 
     /// The look (theme, font, sizes) from the config.
     pub fn look(&self) -> Look {
+        let theme = Theme::by_name(&self.config.theme).expect("theme validated");
         Look {
-            theme: Theme::by_name(&self.config.theme)
-                .expect("theme validated")
-                .clone(),
+            theme: self.config.colors.apply(theme),
             font: self.config.font.clone(),
-            font_px: self.config.font_size,
-            padding: self.config.padding as usize,
+            font_size: self.config.font_size,
+            rows: self.config.rows,
+            padding: self.config.padding as f32,
             scrollback: self.config.scrollback,
+            pixel_scale: self.config.pixel_scale,
         }
     }
 

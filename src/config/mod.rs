@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Deserializer, de::Error as _};
 
-use crate::raster::theme_names;
+use crate::raster::{FontSize, PixelScale, Theme, theme_names};
 use crate::sim::flavor::Flavor;
 
 pub use duration::parse_duration;
@@ -31,9 +31,17 @@ pub struct Config {
     pub flavor: Flavor,
     /// A TrueType/OpenType monospace font file instead of the bundled one.
     pub font: Option<PathBuf>,
-    /// Font size in pixels.
+    /// Font size: "auto" (fit `rows`) or pixels.
     #[serde(deserialize_with = "de_font_size")]
-    pub font_size: f32,
+    pub font_size: FontSize,
+    /// Rows on screen when `font_size` is "auto".
+    #[serde(deserialize_with = "de_rows")]
+    pub rows: u32,
+    /// Internal resolution divisor: "auto" (2 above 2560 px wide) or 1 to 4.
+    #[serde(deserialize_with = "de_pixel_scale")]
+    pub pixel_scale: PixelScale,
+    /// Colours replacing the theme's.
+    pub colors: CustomColors,
     /// Empty pixels around the text.
     #[serde(deserialize_with = "de_padding")]
     pub padding: u32,
@@ -53,7 +61,10 @@ impl Default for Config {
             theme: "default".into(),
             flavor: Flavor::Ddp,
             font: None,
-            font_size: 16.0,
+            font_size: FontSize::Auto,
+            rows: 40,
+            pixel_scale: PixelScale::Auto,
+            colors: CustomColors::default(),
             padding: 12,
             scrollback: 1000,
             max_fps: 30,
@@ -91,9 +102,125 @@ fn de_speed<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     in_range(v, speed_ok(v), SPEED_RANGE)
 }
 
-fn de_font_size<'de, D: Deserializer<'de>>(d: D) -> Result<f32, D::Error> {
-    let v = f32::deserialize(d)?;
-    in_range(v, (6.0..=160.0).contains(&v), "6 to 160 (pixels)")
+/// A number or a word in a config value.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum NumOrWord {
+    Num(f64),
+    Word(String),
+}
+
+/// Allowed font sizes, shared with the command line.
+pub const FONT_SIZE_RANGE: &str = "\"auto\" or 6 to 160 (pixels)";
+
+/// Parses a font size: "auto" or pixels in range.
+pub fn font_size_from(v: Option<f64>, word: Option<&str>) -> Result<FontSize, String> {
+    match (v, word) {
+        (_, Some("auto")) => Ok(FontSize::Auto),
+        (Some(px), _) if (6.0..=160.0).contains(&px) => Ok(FontSize::Px(px as f32)),
+        (Some(px), _) => Err(format!("{px} is out of range: allowed {FONT_SIZE_RANGE}")),
+        (None, w) => Err(format!(
+            "`{}` is not allowed: allowed {FONT_SIZE_RANGE}",
+            w.unwrap_or("")
+        )),
+    }
+}
+
+fn de_font_size<'de, D: Deserializer<'de>>(d: D) -> Result<FontSize, D::Error> {
+    match NumOrWord::deserialize(d)? {
+        NumOrWord::Num(v) => font_size_from(Some(v), None),
+        NumOrWord::Word(w) => font_size_from(None, Some(&w)),
+    }
+    .map_err(D::Error::custom)
+}
+
+fn de_rows<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let v = u32::deserialize(d)?;
+    in_range(v, (8..=200).contains(&v), "8 to 200")
+}
+
+fn de_pixel_scale<'de, D: Deserializer<'de>>(d: D) -> Result<PixelScale, D::Error> {
+    let allowed = "\"auto\" or 1 to 4";
+    match NumOrWord::deserialize(d)? {
+        NumOrWord::Word(w) if w == "auto" => Ok(PixelScale::Auto),
+        NumOrWord::Num(v) if v.fract() == 0.0 && (1.0..=4.0).contains(&v) => {
+            Ok(PixelScale::Fixed(v as u32))
+        }
+        NumOrWord::Num(v) => Err(D::Error::custom(format!(
+            "{v} is not allowed: allowed {allowed}"
+        ))),
+        NumOrWord::Word(w) => Err(D::Error::custom(format!(
+            "`{w}` is not allowed: allowed {allowed}"
+        ))),
+    }
+}
+
+/// Colours that replace the theme's, as `#rrggbb` strings.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomColors {
+    /// Text colour.
+    #[serde(default, deserialize_with = "de_hex_opt")]
+    pub fg: Option<[u8; 3]>,
+    /// Background colour.
+    #[serde(default, deserialize_with = "de_hex_opt")]
+    pub bg: Option<[u8; 3]>,
+    /// Cursor colour.
+    #[serde(default, deserialize_with = "de_hex_opt")]
+    pub cursor: Option<[u8; 3]>,
+    /// The 16 ANSI colours.
+    #[serde(default, deserialize_with = "de_ansi")]
+    pub ansi: Option<[[u8; 3]; 16]>,
+}
+
+/// Parses `#rrggbb`.
+pub fn parse_hex(s: &str) -> Result<[u8; 3], String> {
+    let h = s.strip_prefix('#').unwrap_or("");
+    if h.len() != 6 || !h.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(format!("`{s}` is not a colour: use \"#rrggbb\""));
+    }
+    let byte = |i: usize| u8::from_str_radix(&h[i..i + 2], 16).expect("checked hex");
+    Ok([byte(0), byte(2), byte(4)])
+}
+
+fn de_hex_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<[u8; 3]>, D::Error> {
+    let s = String::deserialize(d)?;
+    parse_hex(&s).map(Some).map_err(D::Error::custom)
+}
+
+fn de_ansi<'de, D: Deserializer<'de>>(d: D) -> Result<Option<[[u8; 3]; 16]>, D::Error> {
+    let v = Vec::<String>::deserialize(d)?;
+    if v.len() != 16 {
+        return Err(D::Error::custom(format!(
+            "{} colours given: allowed exactly 16 \"#rrggbb\" strings",
+            v.len()
+        )));
+    }
+    let mut out = [[0u8; 3]; 16];
+    for (o, s) in out.iter_mut().zip(&v) {
+        *o = parse_hex(s).map_err(D::Error::custom)?;
+    }
+    Ok(Some(out))
+}
+
+impl CustomColors {
+    /// The theme with these colours applied.
+    pub fn apply(&self, theme: &Theme) -> Theme {
+        let mut t = theme.clone();
+        if let Some(c) = self.fg {
+            t.fg = c;
+        }
+        if let Some(c) = self.bg {
+            t.bg = c;
+        }
+        if let Some(c) = self.cursor {
+            t.cursor = c;
+        }
+        if let Some(a) = self.ansi {
+            t.ansi = a;
+        }
+        t
+    }
 }
 
 fn de_padding<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
@@ -211,6 +338,34 @@ mod tests {
         assert!(e.contains("key `speed`") && e.contains(SPEED_RANGE), "{e}");
         let e = err("max_fps = 0\n");
         assert!(e.contains("key `max_fps`") && e.contains("1 to 240"), "{e}");
+    }
+
+    #[test]
+    fn sizes_and_colours() {
+        let c = Config::from_toml(
+            "c",
+            "font_size = 18\nrows = 30\npixel_scale = 2\n[colors]\nbg = \"#102030\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.font_size, FontSize::Px(18.0));
+        assert_eq!(c.pixel_scale, PixelScale::Fixed(2));
+        assert_eq!(c.colors.bg, Some([0x10, 0x20, 0x30]));
+        let t = c.colors.apply(Theme::by_name("default").unwrap());
+        assert_eq!(t.bg, [0x10, 0x20, 0x30]);
+        let e = err("font_size = \"huge\"\n");
+        assert!(e.contains("key `font_size`") && e.contains("auto"), "{e}");
+        let e = err("[colors]\nfg = \"red\"\n");
+        assert!(
+            e.starts_with("c.toml:2:6: key `colors.fg`") && e.contains("#rrggbb"),
+            "{e}"
+        );
+        let e = err("pixel_scale = 7\n");
+        assert!(
+            e.contains("key `pixel_scale`") && e.contains("1 to 4"),
+            "{e}"
+        );
+        let e = err("[colors]\nansi = [\"#000000\"]\n");
+        assert!(e.contains("exactly 16"), "{e}");
     }
 
     #[test]

@@ -78,13 +78,16 @@ impl App {
         );
         let phys = window.inner_size();
         let (w, h) = (phys.width.max(1), phys.height.max(1));
+        self.pipeline.set_scale_factor(window.scale_factor());
+        self.pipeline.resize(w as usize, h as usize);
+        let (iw, ih) = self.pipeline.internal_size();
         let texture = SurfaceTexture::new(w, h, window.clone());
-        let pixels = Pixels::new(w, h, texture).map_err(|e| {
+        // The buffer is the internal frame; pixels scales it up to the surface by integers.
+        let pixels = Pixels::new(iw as u32, ih as u32, texture).map_err(|e| {
             WindowError::Graphics(format!(
                 "cannot start GPU rendering: {e} (install Vulkan drivers, e.g. mesa-vulkan-drivers)"
             ))
         })?;
-        self.pipeline.resize(w as usize, h as usize);
         Ok(Surface {
             window,
             pixels,
@@ -117,7 +120,7 @@ impl App {
         if w == 0 || h == 0 {
             return;
         }
-        self.pipeline.render_into(s.pixels.frame_mut(), w, h, t);
+        self.pipeline.render_into(s.pixels.frame_mut(), t);
         self.last_draw = Some(now);
         if let Err(e) = s.pixels.render() {
             self.fail(
@@ -133,12 +136,14 @@ impl App {
         };
         s.size = (w as usize, h as usize);
         if w == 0 || h == 0 {
-            return;
+            return; // minimised: nothing to draw until it comes back
         }
+        self.pipeline.resize(w as usize, h as usize);
+        let (iw, ih) = self.pipeline.internal_size();
         let r = s
             .pixels
             .resize_surface(w, h)
-            .and_then(|_| s.pixels.resize_buffer(w, h));
+            .and_then(|_| s.pixels.resize_buffer(iw as u32, ih as u32));
         if let Err(e) = r {
             self.fail(
                 el,
@@ -146,7 +151,6 @@ impl App {
             );
             return;
         }
-        self.pipeline.resize(w as usize, h as usize);
         self.pipeline.raster.invalidate();
         s.window.request_redraw();
     }
@@ -180,6 +184,13 @@ impl ApplicationHandler for App {
             } => el.exit(),
             WindowEvent::Resized(size) => self.resize(el, size.width, size.height),
             WindowEvent::Focused(true) => self.focused = true,
+            WindowEvent::ScaleFactorChanged { scale_factor, .. } => {
+                self.pipeline.set_scale_factor(scale_factor);
+                if let Some(s) = &self.surface {
+                    let size = s.window.inner_size();
+                    self.resize(el, size.width, size.height);
+                }
+            }
             WindowEvent::RedrawRequested => self.draw(el),
             _ => {}
         }

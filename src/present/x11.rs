@@ -16,7 +16,9 @@ pub fn xid(window: &Window) -> Option<u32> {
 
 /// Whether an EWMH window manager runs on the display (it then manages focus itself).
 fn wm_running(conn: &impl Connection, root: u32) -> bool {
-    let Ok(atom) = conn.intern_atom(true, b"_NET_SUPPORTING_WM_CHECK") else { return false };
+    let Ok(atom) = conn.intern_atom(true, b"_NET_SUPPORTING_WM_CHECK") else {
+        return false;
+    };
     let Ok(atom) = atom.reply() else { return false };
     if atom.atom == 0 {
         return false;
@@ -31,7 +33,9 @@ fn wm_running(conn: &impl Connection, root: u32) -> bool {
 /// Returns true when focus was set (or a window manager handles it).
 pub fn take_focus_without_wm(window: &Window) -> bool {
     let Some(id) = xid(window) else { return true };
-    let Ok((conn, screen)) = x11rb::connect(None) else { return false };
+    let Ok((conn, screen)) = x11rb::connect(None) else {
+        return false;
+    };
     let root = conn.setup().roots[screen].root;
     if wm_running(&conn, root) {
         return true;

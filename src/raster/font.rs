@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use fontdue::{Font, FontSettings};
 
@@ -57,10 +58,61 @@ pub struct Glyph {
     pub coverage: Vec<u8>,
 }
 
+/// Parsed regular and bold faces, shared by every size.
+#[derive(Clone)]
+pub struct Faces {
+    regular: Arc<Font>,
+    bold: Arc<Font>,
+}
+
+impl Faces {
+    /// The bundled DejaVu Sans Mono faces.
+    pub fn bundled() -> Faces {
+        let regular = parse(BUNDLED_REGULAR, "bundled").expect("bundled font parses");
+        let bold = parse(BUNDLED_BOLD, "bundled").expect("bundled font parses");
+        Faces {
+            regular: Arc::new(regular),
+            bold: Arc::new(bold),
+        }
+    }
+
+    /// A user font file, used for both weights (bold text is drawn with the same face).
+    pub fn from_file(path: &Path) -> Result<Faces, FontError> {
+        let shown = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|source| FontError::Read {
+            path: shown.clone(),
+            source,
+        })?;
+        let regular = parse(&bytes, &shown)?;
+        if regular.lookup_glyph_index('M') == 0 {
+            return Err(FontError::Parse {
+                path: shown,
+                reason: "it has no Latin letters".into(),
+            });
+        }
+        let regular = Arc::new(regular);
+        Ok(Faces {
+            bold: regular.clone(),
+            regular,
+        })
+    }
+
+    /// Cell height divided by pixel size (before rounding up), for fitting rows to a height.
+    pub fn height_per_px(&self) -> f32 {
+        self.regular
+            .horizontal_line_metrics(100.0)
+            .map_or(1.2, |m| (m.ascent - m.descent + m.line_gap) / 100.0)
+    }
+
+    /// The faces at a pixel size, with an empty (pre-warmed) glyph cache.
+    pub fn at(&self, px: f32) -> FontSet {
+        FontSet::from_faces(self.clone(), px)
+    }
+}
+
 /// Regular and bold faces at one pixel size, with their glyph cache.
 pub struct FontSet {
-    regular: Font,
-    bold: Font,
+    faces: Faces,
     px: f32,
     metrics: CellMetrics,
     cache: HashMap<(char, bool), Glyph>,
@@ -77,31 +129,12 @@ fn parse(bytes: &[u8], what: &str) -> Result<Font, FontError> {
 impl FontSet {
     /// The bundled font at `px` pixels.
     pub fn bundled(px: f32) -> Self {
-        let regular = parse(BUNDLED_REGULAR, "bundled").expect("bundled font parses");
-        let bold = parse(BUNDLED_BOLD, "bundled").expect("bundled font parses");
-        Self::from_fonts(regular, bold, px)
+        Faces::bundled().at(px)
     }
 
-    /// A user font file, used for both weights (bold text is drawn with the same face).
-    pub fn from_file(path: &Path, px: f32) -> Result<Self, FontError> {
-        let shown = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|source| FontError::Read {
-            path: shown.clone(),
-            source,
-        })?;
-        let regular = parse(&bytes, &shown)?;
-        if regular.lookup_glyph_index('M') == 0 {
-            return Err(FontError::Parse {
-                path: shown,
-                reason: "it has no Latin letters".into(),
-            });
-        }
-        let bold = regular.clone();
-        Ok(Self::from_fonts(regular, bold, px))
-    }
-
-    fn from_fonts(regular: Font, bold: Font, px: f32) -> Self {
+    fn from_faces(faces: Faces, px: f32) -> Self {
         let px = px.round().max(4.0);
+        let regular = &faces.regular;
         let advance = regular.metrics('M', px).advance_width;
         let (ascent, descent, gap) = regular
             .horizontal_line_metrics(px)
@@ -116,8 +149,7 @@ impl FontSet {
             baseline: baseline.min(height),
         };
         let mut set = FontSet {
-            regular,
-            bold,
+            faces,
             px,
             metrics,
             cache: HashMap::new(),
@@ -125,6 +157,11 @@ impl FontSet {
         };
         set.prewarm();
         set
+    }
+
+    /// The faces this set rasterizes from.
+    pub fn faces(&self) -> &Faces {
+        &self.faces
     }
 
     /// Rasterizes printable ASCII in both weights so steady state never misses the cache.
@@ -154,7 +191,7 @@ impl FontSet {
     /// The cached glyph for a character, rasterizing it on first use.
     pub fn glyph(&mut self, c: char, bold: bool) -> &Glyph {
         let m = self.metrics;
-        let (regular, bold_face, px) = (&self.regular, &self.bold, self.px);
+        let (regular, bold_face, px) = (&self.faces.regular, &self.faces.bold, self.px);
         let misses = &mut self.misses;
         self.cache.entry((c, bold)).or_insert_with(|| {
             *misses += 1;

@@ -3,9 +3,11 @@
 pub mod blend;
 pub mod blocks;
 pub mod font;
+pub mod layout;
 pub mod render;
 pub mod theme;
 
-pub use font::{CellMetrics, FontError, FontSet};
+pub use font::{CellMetrics, Faces, FontError, FontSet};
+pub use layout::{FontSize, PixelScale, Sizing};
 pub use render::{BPP, Frame, Rasterizer, RenderReport};
 pub use theme::{THEMES, Theme, theme_names};

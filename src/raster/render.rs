@@ -5,6 +5,7 @@ use std::ops::Range;
 use super::blend::{LutCache, mix};
 use super::blocks::block_shape;
 use super::font::{CellMetrics, FontSet};
+use super::layout::Sizing;
 use super::theme::{Rgb, Theme};
 use crate::term::{Cell, Grid, Style};
 
@@ -102,6 +103,22 @@ impl Rasterizer {
             (inner(width) / m.width).max(1),
             (inner(height) / m.height).max(1),
         )
+    }
+
+    /// Sets font size and padding for a frame of this size; returns the grid size that fits.
+    ///
+    /// A new font size swaps the glyph cache (faces are not parsed again) and forces a full repaint.
+    pub fn fit(&mut self, width: usize, height: usize, sizing: &Sizing) -> (usize, usize) {
+        let pad = sizing.padding_px();
+        let px = sizing.font_px(self.fonts.faces(), height);
+        if px != self.fonts.px() || pad != self.padding {
+            if px != self.fonts.px() {
+                self.fonts = self.fonts.faces().at(px);
+            }
+            self.padding = pad;
+            self.invalidate();
+        }
+        self.grid_size(width, height)
     }
 
     /// Forgets what was drawn, so the next render repaints everything.
@@ -349,11 +366,18 @@ mod tests {
         let mut r = raster(0);
         let m = r.cell();
         let mut g = Grid::new(4, 2, 0);
-        g.apply(&TermOp::Print(StyledLine::new().push("█", Style::fg(Color::RED))));
+        g.apply(&TermOp::Print(
+            StyledLine::new().push("█", Style::fg(Color::RED)),
+        ));
         let f = r.render_frame(&mut g, m.width * 4, m.height * 2, false);
         let red = THEMES[0].ansi[1];
         assert!(rect_all(&f, 0..m.width, 0..m.height, red));
-        assert!(rect_all(&f, m.width..m.width * 4, 0..m.height * 2, THEMES[0].bg));
+        assert!(rect_all(
+            &f,
+            m.width..m.width * 4,
+            0..m.height * 2,
+            THEMES[0].bg
+        ));
     }
 
     #[test]
@@ -413,7 +437,10 @@ mod tests {
         // The new line and the fresh bottom row; the three rows above moved by copy.
         assert_eq!(rep.rows_painted, 2);
         let fresh = r.render_frame(&mut g.clone(), w, h, false);
-        assert!(frame == fresh.data, "scrolled frame differs from a full repaint");
+        assert!(
+            frame == fresh.data,
+            "scrolled frame differs from a full repaint"
+        );
     }
 
     /// Property: whatever ops arrive, incremental frames equal from-scratch frames.
@@ -427,7 +454,10 @@ mod tests {
             let m = r.cell();
             let (cols, rows) = (rng.random_range(5..30), rng.random_range(2..8));
             let pad = case % 3 * 4;
-            let (w, h) = (m.width * cols + 2 * pad + 5, m.height * rows + 2 * pad + case % 7);
+            let (w, h) = (
+                m.width * cols + 2 * pad + 5,
+                m.height * rows + 2 * pad + case % 7,
+            );
             let mut g = Grid::new(cols, rows, rng.random_range(0..5));
             let mut frame = vec![0; w * h * 4];
             for _ in 0..60 {
@@ -447,7 +477,10 @@ mod tests {
                 let mut fresh_grid = g.clone();
                 r.render(&mut g, &mut frame, w, h, cursor);
                 let fresh = scratch.render_frame(&mut fresh_grid, w, h, cursor);
-                assert!(frame == fresh.data, "case {case}: incremental frame differs");
+                assert!(
+                    frame == fresh.data,
+                    "case {case}: incremental frame differs"
+                );
             }
         }
     }

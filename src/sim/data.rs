@@ -40,13 +40,29 @@ pub struct ModelSpec {
     pub vocab: u32,
     /// Maximum context length.
     pub context: u32,
-    /// Tokenizer class name.
-    pub tokenizer: String,
+    /// Tokenizer class name; derived from the family when absent.
+    pub tokenizer: Option<String>,
     /// Peak learning rate.
     pub lr: f64,
 }
 
 impl ModelSpec {
+    /// The tokenizer class: as given, else the family's usual one, else SentencePiece.
+    pub fn tokenizer_class(&self) -> &str {
+        if let Some(t) = &self.tokenizer {
+            return t;
+        }
+        match self.family.as_str() {
+            "llama2" | "mistral" | "mixtral" => "LlamaTokenizer",
+            "llama3" | "falcon" => "PreTrainedTokenizerFast",
+            "qwen2" => "Qwen2Tokenizer",
+            "gemma2" => "GemmaTokenizer",
+            "gpt2" => "GPT2Tokenizer",
+            "deepseek3" => "LlamaTokenizerFast",
+            _ => "SentencePieceTokenizer",
+        }
+    }
+
     /// Parameters that do work for each token.
     pub fn active(&self) -> u64 {
         self.active_params.unwrap_or(self.params)
@@ -298,6 +314,23 @@ mod tests {
         let d = tempdir::Dir::new();
         std::fs::write(d.path().join(name), text).unwrap();
         d
+    }
+
+    #[test]
+    fn tokenizer_follows_family() {
+        let mut m = Catalog::builtin().models[0].clone();
+        m.tokenizer = None;
+        for (family, class) in [
+            ("llama2", "LlamaTokenizer"),
+            ("llama3", "PreTrainedTokenizerFast"),
+            ("gpt2", "GPT2Tokenizer"),
+            ("qwen2", "Qwen2Tokenizer"),
+            ("gemma2", "GemmaTokenizer"),
+            ("olmo", "SentencePieceTokenizer"),
+        ] {
+            m.family = family.into();
+            assert_eq!(m.tokenizer_class(), class);
+        }
     }
 
     #[test]

@@ -114,6 +114,8 @@ impl RunPlan {
             .gpus
             .iter()
             .filter(|g| min_gpus(&model, g) <= 512 * GPUS_PER_NODE)
+            // Nobody trains 100B+ models over PCIe boxes.
+            .filter(|g| model.params < 100_000_000_000 || g.node_busbw >= 300.0)
             .collect();
         let gpu = if fitting.is_empty() {
             catalog
@@ -206,12 +208,13 @@ impl RunPlan {
         let per_micro = (plan.micro_batch * plan.dp()) as f64 * plan.seq_len as f64;
         plan.grad_accum = (target_tokens / per_micro).round().clamp(1.0, 64.0) as u32;
 
+        // ROCm stacks and PCIe-only boxes reach lower utilisation.
         let headroom = if plan.gpu.collectives == "RCCL" || plan.gpu.node_busbw < 100.0 {
-            0.8
+            0.85
         } else {
             1.0
         };
-        plan.mfu = rng.random_range(0.33..0.52) * headroom * if plan.pp > 4 { 0.92 } else { 1.0 };
+        plan.mfu = rng.random_range(0.38..0.53) * headroom * if plan.pp > 4 { 0.93 } else { 1.0 };
 
         // Screen pacing: long real steps are shown faster than short ones, within 0.3-3 s.
         plan.screen_step = (plan.step_time().sqrt() * 0.55).clamp(0.3, 3.0);

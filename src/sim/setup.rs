@@ -190,6 +190,13 @@ pub fn load_model(out: &mut Out, plan: &RunPlan, rng: &mut ChaCha8Rng) {
     };
     out.log(Level::Info, &msg);
     out.pause(0.3);
+    if out.log.flavor == Flavor::Torchtitan {
+        out.log(
+            Level::Info,
+            "Applied selective activation checkpointing to the model",
+        );
+        out.log(Level::Info, "Applied FSDP to the model");
+    }
 
     // Every node reads the weights from shared storage; per-node rate 1.5-6 GB/s.
     let total = plan.weight_bytes();
@@ -240,7 +247,7 @@ pub fn load_data(out: &mut Out, plan: &RunPlan, rng: &mut ChaCha8Rng) {
         Level::Info,
         &format!(
             "Tokenizer: {} (vocab_size={})",
-            m.tokenizer,
+            m.tokenizer_class(),
             commas(m.vocab as u64)
         ),
     );
@@ -464,6 +471,15 @@ pub fn init_dist(out: &mut Out, plan: &RunPlan, rng: &mut ChaCha8Rng) {
         ),
     );
     out.wait(rng.random_range(0.3..0.8), rng.random_range(5.0..30.0));
+    if out.log.flavor == Flavor::Megatron {
+        out.log(
+            Level::Info,
+            &format!(
+                "time to initialize megatron (seconds): {:.3}",
+                rng.random_range(25.0..95.0)
+            ),
+        );
+    }
 }
 
 /// NCCL's ring order on node 0: 0 then the node's other GPUs backwards, then the next node.

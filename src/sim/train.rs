@@ -117,6 +117,15 @@ impl Trainer {
         matches!(flavor, Flavor::Ddp | Flavor::HfTrainer)
     }
 
+    /// Steps between step log lines; styles without bars log every step so the screen moves.
+    fn log_every(&self, flavor: Flavor) -> u64 {
+        if Self::has_bars(flavor) {
+            self.plan.log_every
+        } else {
+            1
+        }
+    }
+
     /// Runs one optimizer step (and whatever falls due at it); returns true when the run ended.
     pub fn step(&mut self, out: &mut Out, rng: &mut ChaCha8Rng) -> bool {
         if self.step == 0 && !self.oom_checked {
@@ -160,7 +169,7 @@ impl Trainer {
             return false;
         }
         let s = self.last.unwrap_or(s);
-        if self.step % self.plan.log_every == 0 || self.step == 1 {
+        if self.step % self.log_every(out.log.flavor) == 0 || self.step == 1 {
             let line = self.step_line(out, &s);
             out.print(line);
         }
@@ -764,5 +773,138 @@ impl Trainer {
         out.print(StyledLine::new().push(format!("Final checkpoint: {}", p.ckpt_dir), META));
         out.pause(rng.random_range(4.0..8.0));
         out.print(StyledLine::new());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::data::Catalog;
+    use crate::sim::flavor::LogFormat;
+    use crate::term::TermOp;
+    use rand::SeedableRng;
+
+    fn setup(seed: u64) -> (Trainer, Out, ChaCha8Rng) {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut plan = RunPlan::draw(&mut rng, &Catalog::builtin());
+        plan.ckpt_every = 20;
+        plan.val_every = 20;
+        plan.log_every = 1;
+        let start = chrono::NaiveDate::from_ymd_opt(2026, 1, 1)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap();
+        (
+            Trainer::new(plan),
+            Out::new(LogFormat::new(Flavor::Ddp, start)),
+            rng,
+        )
+    }
+
+    fn texts(out: &Out) -> Vec<String> {
+        out.queue
+            .iter()
+            .filter_map(|t| match &t.op {
+                TermOp::Print(l) => Some(l.text()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn watchdog_restart_resumes_from_the_last_checkpoint() {
+        let (mut tr, mut out, mut rng) = setup(11);
+        while tr.step < 47 {
+            tr.step(&mut out, &mut rng);
+        }
+        let saved = tr.last_ckpt.expect("a checkpoint by step 40");
+        assert_eq!(saved, 40);
+        let job_before = out.job;
+        tr.watchdog_restart(&mut out, &mut rng);
+        assert_eq!(tr.step, saved);
+        assert_eq!(tr.totals.restarts, 1);
+        assert!(
+            out.job - job_before >= 600.0,
+            "the NCCL timeout takes its 600 s"
+        );
+        let lines = texts(&out);
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("Watchdog caught collective operation timeout"))
+        );
+        assert!(lines.iter().any(|l| l.contains(&format!(
+            "Resuming from checkpoint {}/step-40",
+            tr.plan.ckpt_dir
+        ))));
+        assert!(
+            lines.iter().any(|l| l.contains("7 steps will be repeated")),
+            "{lines:#?}"
+        );
+        tr.step(&mut out, &mut rng);
+        assert_eq!(
+            tr.last.unwrap().step,
+            41,
+            "steps repeat from the checkpoint"
+        );
+    }
+
+    #[test]
+    fn oom_halves_micro_batch_and_keeps_the_global_batch() {
+        for seed in 0..50 {
+            let (mut tr, mut out, mut rng) = setup(seed);
+            if tr.plan.micro_batch < 2 {
+                continue;
+            }
+            let (mb, global) = (tr.plan.micro_batch, tr.plan.global_batch());
+            tr.oom(&mut out, &mut rng);
+            assert_eq!(tr.plan.micro_batch, mb / 2);
+            assert_eq!(tr.plan.global_batch(), global);
+            assert!(
+                texts(&out)
+                    .iter()
+                    .any(|l| l.contains("torch.OutOfMemoryError: CUDA out of memory"))
+            );
+            return;
+        }
+        panic!("no plan with micro_batch > 1 in 50 seeds");
+    }
+
+    #[test]
+    fn fp16_overflow_halves_the_loss_scale() {
+        let (mut tr, mut out, mut rng) = setup(3);
+        tr.plan.precision = Precision::Fp16;
+        tr.loss_scale = 65536.0;
+        tr.step = 1;
+        let mut scales = vec![tr.loss_scale];
+        for _ in 0..12 {
+            tr.fp16_scaler(&mut out, &mut rng);
+            scales.push(tr.loss_scale);
+        }
+        assert!(
+            scales
+                .windows(2)
+                .all(|w| w[1] == w[0] || w[1] == w[0] / 2.0)
+        );
+        assert!(
+            tr.loss_scale < 65536.0,
+            "early overflows expected: {scales:?}"
+        );
+        let warned = texts(&out)
+            .iter()
+            .filter(|l| l.contains("OVERFLOW! Rank 0 Skipping step"))
+            .count() as u64;
+        assert_eq!(warned, tr.totals.skipped);
+    }
+
+    #[test]
+    fn bf16_runs_never_scale_the_loss() {
+        let (mut tr, mut out, mut rng) = setup(4);
+        tr.plan.precision = Precision::Bf16;
+        for _ in 0..200 {
+            tr.fp16_scaler(&mut out, &mut rng);
+        }
+        assert_eq!(tr.totals.skipped, 0);
+        assert!(out.queue.is_empty());
     }
 }

@@ -71,23 +71,36 @@ fn required() -> bool {
 }
 
 fn have(cmd: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(cmd).is_file()))
+    std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(cmd).is_file()))
 }
 
 impl Xvfb {
     /// Starts Xvfb, or returns None (printing why) when it is not installed and not required.
     pub fn start(width: u16, height: u16) -> Option<Xvfb> {
         if !have("Xvfb") {
-            assert!(!required(), "Xvfb is required (TRAINSAVER_REQUIRE_DISPLAY=1) but not installed");
+            assert!(
+                !required(),
+                "Xvfb is required (TRAINSAVER_REQUIRE_DISPLAY=1) but not installed"
+            );
             eprintln!("skipping: Xvfb is not installed (apt-get install xvfb)");
             return None;
         }
         // Start from a number unlikely to collide with other test processes.
         let base = 100 + (std::process::id() % 400) * 2;
-        for display in (base..base + 200).filter(|d| !Path::new(&format!("/tmp/.X{d}-lock")).exists()) {
+        for display in
+            (base..base + 200).filter(|d| !Path::new(&format!("/tmp/.X{d}-lock")).exists())
+        {
             let mut child = Command::new("Xvfb")
                 .arg(format!(":{display}"))
-                .args(["-screen", "0", &format!("{width}x{height}x24"), "-nolisten", "tcp", "-noreset"])
+                .args([
+                    "-screen",
+                    "0",
+                    &format!("{width}x{height}x24"),
+                    "-nolisten",
+                    "tcp",
+                    "-noreset",
+                ])
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()
@@ -98,7 +111,9 @@ impl Xvfb {
                 if let Ok(Some(_)) = child.try_wait() {
                     break; // lost a race for this number; try the next
                 }
-                if Path::new(&socket).exists() && x11rb::connect(Some(&format!(":{display}"))).is_ok() {
+                if Path::new(&socket).exists()
+                    && x11rb::connect(Some(&format!(":{display}"))).is_ok()
+                {
                     return Some(Xvfb {
                         child,
                         display,
@@ -120,7 +135,9 @@ impl Xvfb {
 
     /// A connection to this server.
     pub fn connect(&self) -> RustConnection {
-        x11rb::connect(Some(&self.name())).expect("connect to Xvfb").0
+        x11rb::connect(Some(&self.name()))
+            .expect("connect to Xvfb")
+            .0
     }
 
     /// The root window's pixels as RGB triples, row-major.
@@ -134,7 +151,10 @@ impl Xvfb {
             .reply()
             .unwrap();
         // 24-bit depth Xvfb gives 32 bits per pixel, little-endian BGRX.
-        img.data.chunks_exact(4).map(|p| [p[2], p[1], p[0]]).collect()
+        img.data
+            .chunks_exact(4)
+            .map(|p| [p[2], p[1], p[0]])
+            .collect()
     }
 
     /// Moves the pointer with XTEST.
@@ -200,5 +220,52 @@ pub fn eventually(limit: Duration, mut check: impl FnMut() -> bool) -> bool {
             return false;
         }
         std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Whether golden files should be rewritten instead of compared (TRAINSAVER_BLESS=1).
+pub fn bless() -> bool {
+    std::env::var("TRAINSAVER_BLESS").is_ok_and(|v| v == "1")
+}
+
+/// Path of a golden file under tests/golden.
+pub fn golden_path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name)
+}
+
+/// Compares text with a golden file (or rewrites it when blessing), showing the first difference.
+pub fn check_golden_text(name: &str, actual: &str) {
+    let path = golden_path(name);
+    if bless() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (run with TRAINSAVER_BLESS=1 to create it)",
+            path.display()
+        )
+    });
+    if expected != actual {
+        let actual_path = path.with_extension("actual.txt");
+        std::fs::write(&actual_path, actual).unwrap();
+        let (n, (e, a)) = expected
+            .lines()
+            .zip(actual.lines())
+            .enumerate()
+            .find(|(_, (e, a))| e != a)
+            .unwrap_or((
+                expected.lines().count().min(actual.lines().count()),
+                ("<end>", "<end>"),
+            ));
+        panic!(
+            "{} differs at line {}:\n  expected: {e}\n  actual:   {a}\nactual output written to {} (TRAINSAVER_BLESS=1 accepts it)",
+            path.display(),
+            n + 1,
+            actual_path.display()
+        );
     }
 }

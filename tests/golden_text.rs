@@ -1,0 +1,44 @@
+//! Golden snapshots of the first lines of a fixed run in every log style.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use trainsaver::app::fixed_start;
+use trainsaver::present::ansi::AnsiWriter;
+use trainsaver::sim::data::Catalog;
+use trainsaver::sim::flavor::Flavor;
+use trainsaver::sim::{SimConfig, Simulation};
+
+/// The settled plain-text lines of seed 42 in a flavor, as `tty` prints them through a pipe.
+fn first_lines(flavor: Flavor, secs: u64, n: usize) -> String {
+    let cfg = SimConfig {
+        seed: 42,
+        start: fixed_start(),
+        flavor,
+    };
+    let mut sim = Simulation::new(cfg, Arc::new(Catalog::builtin()));
+    let mut ops = Vec::new();
+    sim.advance(Duration::from_secs(secs), &mut ops);
+    let mut w = AnsiWriter::new(Vec::new(), false, false);
+    for op in &ops {
+        w.write(op).unwrap();
+    }
+    w.finish().unwrap();
+    let text = String::from_utf8(w.into_inner()).unwrap();
+    text.lines().take(n).map(|l| format!("{l}\n")).collect()
+}
+
+#[test]
+fn first_lines_of_each_flavor() {
+    for flavor in Flavor::CONCRETE {
+        let text = first_lines(flavor, 240, 80);
+        assert!(
+            text.lines().count() >= 60,
+            "{flavor}: only {} lines",
+            text.lines().count()
+        );
+        common::check_golden_text(&format!("first_lines_{}.txt", flavor.name()), &text);
+    }
+}
