@@ -1,9 +1,10 @@
 //! Draws a terminal grid into an RGBA frame, repainting only what changed.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use super::blend::{LutCache, mix};
-use super::blocks::block_shape;
+use super::blocks::{CellRect, cell_rects};
 use super::font::{CellMetrics, FontSet};
 use super::layout::Sizing;
 use super::theme::{Rgb, Theme};
@@ -70,6 +71,8 @@ pub struct Rasterizer {
     theme: Theme,
     padding: usize,
     luts: LutCache,
+    /// Geometric shapes per character at the current cell size (None: draw the glyph).
+    shapes: HashMap<char, Option<Vec<CellRect>>>,
     drawn: Option<Drawn>,
 }
 
@@ -81,6 +84,7 @@ impl Rasterizer {
             theme,
             padding,
             luts: LutCache::default(),
+            shapes: HashMap::new(),
             drawn: None,
         }
     }
@@ -114,6 +118,7 @@ impl Rasterizer {
         if px != self.fonts.px() || pad != self.padding {
             if px != self.fonts.px() {
                 self.fonts = self.fonts.faces().at(px);
+                self.shapes.clear();
             }
             self.padding = pad;
             self.invalidate();
@@ -281,16 +286,20 @@ impl Rasterizer {
             return;
         }
         let m = self.fonts.metrics();
-        let lut = self.luts.get(fg, bg);
-        if let Some(b) = block_shape(ch) {
-            let px = |e: u8, size: usize| (e as usize * size + 4) / 8;
-            let xs = x0 + px(b.x0, m.width)..(x0 + px(b.x1, m.width)).min(width);
-            let ys = y0 + px(b.y0, m.height)..(y0 + px(b.y1, m.height)).min(y1);
-            let color = lut[b.alpha as usize];
-            for y in ys {
-                let row = &mut frame[(y * width + xs.start) * BPP..(y * width + xs.end) * BPP];
-                for p in row.chunks_exact_mut(BPP) {
-                    p.copy_from_slice(&color);
+        let shape = self
+            .shapes
+            .entry(ch)
+            .or_insert_with(|| cell_rects(ch, m.width, m.height));
+        if let Some(rects) = shape {
+            let lut = self.luts.get(fg, bg);
+            for r in rects.iter() {
+                let color = lut[r.alpha as usize];
+                let xs = (x0 + r.xs.start).min(width)..(x0 + r.xs.end).min(width);
+                for y in (y0 + r.ys.start)..(y0 + r.ys.end).min(y1) {
+                    let row = &mut frame[(y * width + xs.start) * BPP..(y * width + xs.end) * BPP];
+                    for p in row.chunks_exact_mut(BPP) {
+                        p.copy_from_slice(&color);
+                    }
                 }
             }
             return;

@@ -269,3 +269,63 @@ pub fn check_golden_text(name: &str, actual: &str) {
         );
     }
 }
+
+/// Compares a frame with a golden PNG pixel for pixel (or rewrites it when blessing).
+///
+/// On a mismatch the actual frame and a diff image (differing pixels in red over a dimmed
+/// copy) are written next to the golden file as `NAME.actual.png` and `NAME.diff.png`.
+pub fn check_golden_png(name: &str, actual: &trainsaver::raster::Frame) {
+    use trainsaver::present::png::{read_png, write_png};
+    let path = golden_path(name);
+    if bless() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        write_png(actual, &path).unwrap();
+        return;
+    }
+    let expected = read_png(&path)
+        .unwrap_or_else(|e| panic!("{e} (run with TRAINSAVER_BLESS=1 to create it)"));
+    let same_size = (expected.width, expected.height) == (actual.width, actual.height);
+    let differing = if same_size {
+        expected
+            .data
+            .chunks(4)
+            .zip(actual.data.chunks(4))
+            .filter(|(a, b)| a != b)
+            .count()
+    } else {
+        usize::MAX
+    };
+    if differing == 0 {
+        return;
+    }
+    let stem = path.with_extension("");
+    let actual_path = stem.with_extension("actual.png");
+    write_png(actual, &actual_path).unwrap();
+    if same_size {
+        let mut diff = actual.clone();
+        for (d, (a, b)) in diff
+            .data
+            .chunks_mut(4)
+            .zip(expected.data.chunks(4).zip(actual.data.chunks(4)))
+        {
+            if a == b {
+                for c in &mut d[..3] {
+                    *c /= 4;
+                }
+            } else {
+                d.copy_from_slice(&[255, 0, 0, 255]);
+            }
+        }
+        write_png(&diff, &stem.with_extension("diff.png")).unwrap();
+    }
+    panic!(
+        "{} differs from the rendered frame ({} pixels; sizes {}x{} vs {}x{}); see {} (TRAINSAVER_BLESS=1 accepts it)",
+        path.display(),
+        differing,
+        expected.width,
+        expected.height,
+        actual.width,
+        actual.height,
+        actual_path.display()
+    );
+}

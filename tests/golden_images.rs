@@ -1,0 +1,105 @@
+//! Golden images: fixed seed, time, size and theme must render pixel for pixel the same.
+//! Regenerate with `TRAINSAVER_BLESS=1 cargo test --test golden_images` after an intended change.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use trainsaver::app::fixed_start;
+use trainsaver::app::pipeline::{Look, Pipeline};
+use trainsaver::raster::{FontSet, FontSize, PixelScale, Rasterizer, Theme};
+use trainsaver::sim::SimConfig;
+use trainsaver::sim::data::Catalog;
+use trainsaver::sim::flavor::Flavor;
+use trainsaver::term::{Color, Grid, Style, StyledLine, TermOp};
+
+fn look(theme: &str) -> Look {
+    Look {
+        theme: Theme::by_name(theme).unwrap().clone(),
+        font: None,
+        font_size: FontSize::Auto,
+        rows: 40,
+        padding: 12.0,
+        scrollback: 1000,
+        pixel_scale: PixelScale::Auto,
+    }
+}
+
+fn frame(
+    seed: u64,
+    flavor: Flavor,
+    theme: &str,
+    at: u64,
+    w: usize,
+    h: usize,
+) -> trainsaver::raster::Frame {
+    let sim = SimConfig {
+        seed,
+        start: fixed_start(),
+        flavor,
+    };
+    let mut p = Pipeline::new(sim, Arc::new(Catalog::builtin()), &look(theme), 1.0, w, h).unwrap();
+    p.frame_at(Duration::from_secs(at), w, h)
+}
+
+#[test]
+fn training_default_theme() {
+    common::check_golden_png(
+        "train_default_960x540.png",
+        &frame(42, Flavor::Ddp, "default", 240, 960, 540),
+    );
+}
+
+#[test]
+fn setup_phosphor_theme() {
+    common::check_golden_png(
+        "setup_phosphor_800x480.png",
+        &frame(7, Flavor::Torchtitan, "phosphor", 40, 800, 480),
+    );
+}
+
+#[test]
+fn hf_trainer_paper_theme() {
+    common::check_golden_png(
+        "hf_paper_800x480.png",
+        &frame(3, Flavor::HfTrainer, "paper", 600, 800, 480),
+    );
+}
+
+/// Block elements, box drawing, braille, bold, dim and 256/true colours in one frame.
+#[test]
+fn glyph_sampler() {
+    let mut r = Rasterizer::new(
+        FontSet::bundled(20.0),
+        Theme::by_name("dracula").unwrap().clone(),
+        8,
+    );
+    let (w, h) = (520, 250);
+    let (cols, rows) = r.grid_size(w, h);
+    let mut g = Grid::new(cols, rows, 0);
+    let lines = [
+        StyledLine::plain("┌──────┬──────┐ ╔════╗ ┏━━┓"),
+        StyledLine::plain("│ box  │ ⣿⡇⠁⢸ │ ║ 2x ║ ┃  ┃"),
+        StyledLine::plain("├──────┼──────┤ ╚════╝ ┗━━┛"),
+        StyledLine::new()
+            .push("▏▎▍▌▋▊▉█ ", Style::fg(Color::GREEN))
+            .push("░▒▓█ ▁▂▃▄▅▆▇█", Style::fg(Color::Indexed(208))),
+        StyledLine::new()
+            .push("bold ", Style::PLAIN.bold())
+            .push("dim ", Style::PLAIN.dim())
+            .push("rgb ", Style::fg(Color::Rgb(255, 120, 0)))
+            .push(
+                "bg",
+                Style {
+                    bg: Color::BLUE,
+                    ..Style::PLAIN
+                },
+            ),
+    ];
+    for l in lines {
+        g.apply(&TermOp::Print(l));
+    }
+    let f = r.render_frame(&mut g, w, h, true);
+    common::check_golden_png("glyph_sampler.png", &f);
+}
