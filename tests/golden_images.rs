@@ -8,15 +8,21 @@ use std::time::Duration;
 
 use trainsaver::app::fixed_start;
 use trainsaver::app::pipeline::{Look, Pipeline};
-use trainsaver::raster::{FontSet, FontSize, PixelScale, Rasterizer, Theme};
+use trainsaver::raster::{Effects, FontSet, FontSize, PixelScale, Rasterizer, Theme};
 use trainsaver::sim::SimConfig;
 use trainsaver::sim::data::Catalog;
 use trainsaver::sim::flavor::Flavor;
 use trainsaver::term::{Color, Grid, Style, StyledLine, TermOp};
 
 fn look(theme: &str) -> Look {
+    let theme = Theme::by_name(theme).unwrap();
     Look {
-        theme: Theme::by_name(theme).unwrap().clone(),
+        effects: if theme.retro {
+            Effects::RETRO
+        } else {
+            Effects::OFF
+        },
+        theme: theme.clone(),
         font: None,
         font_size: FontSize::Auto,
         rows: 40,

@@ -117,6 +117,7 @@ impl Settings {
             padding: self.config.padding as f32,
             scrollback: self.config.scrollback,
             pixel_scale: self.config.pixel_scale,
+            effects: self.config.effects.resolve(theme),
         }
     }
 

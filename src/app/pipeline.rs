@@ -4,7 +4,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::raster::{
-    BPP, Faces, FontError, FontSize, Frame, PixelScale, Rasterizer, RenderReport, Sizing, Theme,
+    BPP, Effects, Faces, FontError, FontSize, Frame, PixelScale, Rasterizer, RenderReport, Sizing,
+    Theme,
 };
 use crate::sim::{SimConfig, Simulation, data::Catalog};
 use crate::term::{Grid, TermOp};
@@ -49,6 +50,8 @@ pub struct Look {
     pub scrollback: usize,
     /// Internal resolution divisor.
     pub pixel_scale: PixelScale,
+    /// Retro effects.
+    pub effects: Effects,
 }
 
 impl Look {
@@ -92,6 +95,7 @@ impl Pipeline {
         let sizing = look.sizing(1.0 / ps);
         let fonts = faces.at(sizing.font_px(&faces, internal.1));
         let mut raster = Rasterizer::new(fonts, look.theme.clone(), sizing.padding_px());
+        raster.set_effects(look.effects);
         let (cols, rows) = raster.fit(internal.0, internal.1, &sizing);
         Ok(Pipeline {
             sim: Simulation::new(sim, catalog),
@@ -140,7 +144,7 @@ impl Pipeline {
     /// Whether the cursor shows at simulated time `t` (blinks in wall-clock time).
     pub fn cursor_on(&self, t: Duration) -> bool {
         let wall = t.as_secs_f64() / self.speed;
-        (wall / BLINK.as_secs_f64()) as u64 % 2 == 0
+        ((wall / BLINK.as_secs_f64()) as u64).is_multiple_of(2)
     }
 
     /// Simulated time of the next cursor blink after `t`.
@@ -153,6 +157,7 @@ impl Pipeline {
     /// Updates an internal-size frame buffer that holds the previous render.
     pub fn render_into(&mut self, frame: &mut [u8], t: Duration) -> RenderReport {
         let on = self.cursor_on(t);
+        self.raster.set_clock(t.as_secs_f64() / self.speed);
         let (w, h) = self.internal;
         self.raster.render(&mut self.grid, frame, w, h, on)
     }

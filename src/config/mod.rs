@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Deserializer, de::Error as _};
 
-use crate::raster::{FontSize, PixelScale, Theme, theme_names};
+use crate::raster::{Effects, FontSize, PixelScale, Theme, theme_names};
 use crate::sim::flavor::Flavor;
 
 pub use duration::parse_duration;
@@ -42,6 +42,8 @@ pub struct Config {
     pub pixel_scale: PixelScale,
     /// Colours replacing the theme's.
     pub colors: CustomColors,
+    /// Retro effects; absent keys follow the theme (on for phosphor and amber).
+    pub effects: EffectsConfig,
     /// Empty pixels around the text.
     #[serde(deserialize_with = "de_padding")]
     pub padding: u32,
@@ -65,6 +67,7 @@ impl Default for Config {
             rows: 40,
             pixel_scale: PixelScale::Auto,
             colors: CustomColors::default(),
+            effects: EffectsConfig::default(),
             padding: 12,
             scrollback: 1000,
             max_fps: 30,
@@ -152,6 +155,30 @@ fn de_pixel_scale<'de, D: Deserializer<'de>>(d: D) -> Result<PixelScale, D::Erro
         NumOrWord::Word(w) => Err(D::Error::custom(format!(
             "`{w}` is not allowed: allowed {allowed}"
         ))),
+    }
+}
+
+/// Retro effect switches; `None` follows the theme.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EffectsConfig {
+    /// Darken every other pixel row.
+    pub scanlines: Option<bool>,
+    /// Replaced text fades out over a few hundred milliseconds.
+    pub afterglow: Option<bool>,
+    /// Darken towards the corners.
+    pub vignette: Option<bool>,
+}
+
+impl EffectsConfig {
+    /// The effects for a theme.
+    pub fn resolve(&self, theme: &Theme) -> Effects {
+        let d = theme.retro;
+        Effects {
+            scanlines: self.scanlines.unwrap_or(d),
+            afterglow: self.afterglow.unwrap_or(d),
+            vignette: self.vignette.unwrap_or(d),
+        }
     }
 }
 

@@ -50,6 +50,8 @@ struct App {
     error: Option<WindowError>,
     /// Keyboard focus is settled (given by us or by a window manager).
     focused: bool,
+    /// An effect (afterglow) wants more frames even without new output.
+    animating: bool,
 }
 
 impl App {
@@ -120,7 +122,8 @@ impl App {
         if w == 0 || h == 0 {
             return;
         }
-        self.pipeline.render_into(s.pixels.frame_mut(), t);
+        let report = self.pipeline.render_into(s.pixels.frame_mut(), t);
+        self.animating = report.animating;
         self.last_draw = Some(now);
         if let Err(e) = s.pixels.render() {
             self.fail(
@@ -243,6 +246,7 @@ pub fn run_window(pipeline: Pipeline, opts: WindowOptions) -> Result<(), WindowE
         last_draw: None,
         error: None,
         focused: false,
+        animating: false,
     };
     event_loop
         .run_app(&mut app)

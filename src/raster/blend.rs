@@ -35,7 +35,8 @@ fn to_srgb(l: f32) -> u8 {
     (c * 255.0).round() as u8
 }
 
-fn luminance(c: Rgb) -> f32 {
+/// Relative luminance of an sRGB colour, 0-1.
+pub fn luminance(c: Rgb) -> f32 {
     let t = to_linear();
     0.2126 * t[c[0] as usize] + 0.7152 * t[c[1] as usize] + 0.0722 * t[c[2] as usize]
 }

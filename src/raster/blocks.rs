@@ -110,6 +110,21 @@ pub fn cell_rects(c: char, w: usize, h: usize) -> Option<Vec<CellRect>> {
     None
 }
 
+/// Stroke spans across a line centred on `center`: one for light and heavy, two for double.
+fn strokes(center: usize, t: usize, weight: u8) -> Vec<Range<usize>> {
+    let mut v = Vec::with_capacity(2);
+    match weight {
+        1 => v.push(center - t / 2..center - t / 2 + t),
+        2 => v.push(center.saturating_sub(t)..center + t),
+        3 => {
+            v.push(center.saturating_sub(t + t / 2 + 1)..center.saturating_sub(t / 2 + 1));
+            v.push(center + t / 2 + 1..center + t + t / 2 + 1);
+        }
+        _ => {}
+    }
+    v
+}
+
 fn box_rects(a: Arms, w: usize, h: usize) -> Vec<CellRect> {
     let t = (w / 8).max(1); // light stroke
     let (cx, cy) = (w / 2, h / 2);
@@ -119,29 +134,8 @@ fn box_rects(a: Arms, w: usize, h: usize) -> Vec<CellRect> {
             out.push(CellRect { xs, ys, alpha: 255 });
         }
     };
-    // Horizontal arms: strokes centred on cy (two strokes for double lines).
-    let hstrokes = |weight: u8| -> Vec<Range<usize>> {
-        match weight {
-            1 => vec![cy - t / 2..cy - t / 2 + t],
-            2 => vec![cy.saturating_sub(t)..cy + t],
-            3 => vec![
-                cy.saturating_sub(t + t / 2 + 1)..cy.saturating_sub(t / 2 + 1),
-                cy + t / 2 + 1..cy + t + t / 2 + 1,
-            ],
-            _ => vec![],
-        }
-    };
-    let vstrokes = |weight: u8| -> Vec<Range<usize>> {
-        match weight {
-            1 => vec![cx - t / 2..cx - t / 2 + t],
-            2 => vec![cx.saturating_sub(t)..cx + t],
-            3 => vec![
-                cx.saturating_sub(t + t / 2 + 1)..cx.saturating_sub(t / 2 + 1),
-                cx + t / 2 + 1..cx + t + t / 2 + 1,
-            ],
-            _ => vec![],
-        }
-    };
+    let hstrokes = |weight: u8| strokes(cy, t, weight);
+    let vstrokes = |weight: u8| strokes(cx, t, weight);
     // Arms reach past the centre just as far as the crossing strokes are wide, so corners close
     // without overshooting.
     let half = |weight: u8| match weight {

@@ -2,11 +2,13 @@
 
 pub mod blend;
 pub mod blocks;
+pub mod effects;
 pub mod font;
 pub mod layout;
 pub mod render;
 pub mod theme;
 
+pub use effects::Effects;
 pub use font::{CellMetrics, Faces, FontError, FontSet};
 pub use layout::{FontSize, PixelScale, Sizing};
 pub use render::{BPP, Frame, Rasterizer, RenderReport};

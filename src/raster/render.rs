@@ -3,8 +3,9 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use super::blend::{LutCache, mix};
+use super::blend::{LutCache, luminance, mix};
 use super::blocks::{CellRect, cell_rects};
+use super::effects::{Effects, Post};
 use super::font::{CellMetrics, FontSet};
 use super::layout::Sizing;
 use super::theme::{Rgb, Theme};
@@ -55,6 +56,8 @@ pub struct RenderReport {
     pub rows_painted: usize,
     /// Glyphs rasterized (cache misses) during this call.
     pub glyph_misses: u64,
+    /// An effect is still animating: draw again soon even if nothing changes.
+    pub animating: bool,
 }
 
 /// What was drawn last, to know what a new frame may keep.
@@ -74,6 +77,9 @@ pub struct Rasterizer {
     /// Geometric shapes per character at the current cell size (None: draw the glyph).
     shapes: HashMap<char, Option<Vec<CellRect>>>,
     drawn: Option<Drawn>,
+    post: Post,
+    /// Wall-clock seconds of the frame being drawn (drives afterglow).
+    now: f64,
 }
 
 impl Rasterizer {
@@ -86,7 +92,26 @@ impl Rasterizer {
             luts: LutCache::default(),
             shapes: HashMap::new(),
             drawn: None,
+            post: Post::default(),
+            now: 0.0,
         }
+    }
+
+    /// Turns retro effects on or off.
+    pub fn set_effects(&mut self, fx: Effects) {
+        let light = luminance(self.theme.bg) > 0.5;
+        self.post = Post::new(fx, light);
+        self.invalidate();
+    }
+
+    /// The effects in use.
+    pub fn effects(&self) -> Effects {
+        self.post.effects()
+    }
+
+    /// Sets the wall-clock time (seconds) of the next frame, for time-based effects.
+    pub fn set_clock(&mut self, now: f64) {
+        self.now = now;
     }
 
     /// Cell geometry in pixels.
@@ -161,24 +186,36 @@ impl Rasterizer {
         let mut report = RenderReport::default();
         let rows = grid.rows();
         let ch = self.cell().height;
-        let cursor = cursor_on.then(|| grid.cursor()).map(|(c, r)| (c, r));
+        let cursor = cursor_on.then(|| grid.cursor());
         let mut repaint = vec![false; rows];
 
         let same_size = matches!(self.drawn, Some(d) if d.width == width && d.height == height);
+        self.post.ensure(width, height, rows);
         let damage = grid.damage();
-        if !same_size || damage.full {
+        let full = !same_size || damage.full;
+        let mut scrolled = 0;
+        if full {
             fill(frame, 0..height, width, self.theme.bg);
+            self.post.apply_mask(frame, width, 0..height);
+            self.post.clear_ghosts();
             report.damaged.push(0..height);
             repaint.fill(true);
         } else {
-            let scrolled = damage.scrolled.min(rows);
+            scrolled = damage.scrolled.min(rows);
             // The grid may not fit a frame smaller than it was laid out for: clip the copy.
             let top = self.padding.min(height);
             let end = (top + rows * ch).min(height);
-            if scrolled > 0 && scrolled < rows && top + scrolled * ch < end {
-                let stride = width * BPP;
-                frame.copy_within((top + scrolled * ch) * stride..end * stride, top * stride);
-                report.damaged.push(top..end);
+            if scrolled > 0 {
+                self.post.scroll(scrolled);
+                if scrolled < rows && top + scrolled * ch < end && self.post.shift_ok(scrolled * ch)
+                {
+                    let stride = width * BPP;
+                    frame.copy_within((top + scrolled * ch) * stride..end * stride, top * stride);
+                    report.damaged.push(top..end);
+                } else {
+                    // Masked effects depend on position: moved rows are painted afresh.
+                    repaint.fill(true);
+                }
             }
             for (r, &d) in damage.rows.iter().enumerate() {
                 repaint[r] |= d;
@@ -198,14 +235,28 @@ impl Rasterizer {
         {
             repaint[r] = true;
         }
+        let now = self.now;
+        let glowing: Vec<usize> = self.post.glowing(now).collect();
+        let moved_afresh = scrolled > 0 && !self.post.shift_ok(scrolled * ch);
 
-        for (r, _) in repaint.iter().enumerate().filter(|(_, d)| **d) {
-            self.paint_row(grid, r, frame, width, height, cursor);
-            report.rows_painted += 1;
+        for (r, &changed) in repaint.iter().enumerate() {
             let y0 = self.padding + r * ch;
-            if y0 < height {
-                report.damaged.push(y0..(y0 + ch).min(height));
+            let ys = y0.min(height)..(y0 + ch).min(height);
+            let glows = glowing.contains(&r);
+            if !(changed || glows) || ys.is_empty() {
+                continue;
             }
+            // What the row showed is kept to fade out (not on a full repaint or a masked scroll).
+            if changed && !full && !moved_afresh {
+                self.post.capture(r, frame, width, ys.clone(), now);
+            }
+            self.paint_row(grid, r, frame, width, height, cursor);
+            self.post.apply_mask(frame, width, ys.clone());
+            if self.post.blend(r, frame, width, ys.clone(), now) {
+                report.animating = true;
+            }
+            report.rows_painted += 1;
+            report.damaged.push(ys);
         }
         report.damaged = merge(report.damaged);
         report.glyph_misses = self.fonts.take_misses();
@@ -460,6 +511,16 @@ mod tests {
         for case in 0..40 {
             let mut r = raster(case % 3 * 4);
             let mut scratch = raster(case % 3 * 4);
+            // Position-dependent masks must survive scrolling too (afterglow is time-based).
+            if case % 2 == 1 {
+                let fx = Effects {
+                    scanlines: true,
+                    vignette: case % 4 == 1,
+                    afterglow: false,
+                };
+                r.set_effects(fx);
+                scratch.set_effects(fx);
+            }
             let m = r.cell();
             let (cols, rows) = (rng.random_range(5..30), rng.random_range(2..8));
             let pad = case % 3 * 4;

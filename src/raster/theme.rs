@@ -18,6 +18,8 @@ pub struct Theme {
     pub cursor: Rgb,
     /// ANSI colours 0-15.
     pub ansi: [Rgb; 16],
+    /// A CRT look: retro effects are on unless the config turns them off.
+    pub retro: bool,
 }
 
 const fn hex(v: u32) -> Rgb {
@@ -66,6 +68,7 @@ pub const THEMES: &[Theme] = &[
             0x1c1f24, 0xe0605e, 0x5fc26a, 0xe5c15b, 0x5aa2e8, 0xc678dd, 0x4fc1c9, 0xc8ccd4,
             0x6b7280, 0xff7b72, 0x7ee787, 0xf2d37a, 0x79c0ff, 0xd2a8ff, 0x76e3ea, 0xffffff,
         ]),
+        retro: false,
     },
     Theme {
         name: "phosphor",
@@ -73,6 +76,7 @@ pub const THEMES: &[Theme] = &[
         bg: hex(0x020a04),
         cursor: hex(0x66ff8c),
         ansi: mono(0x33ff66),
+        retro: true,
     },
     Theme {
         name: "amber",
@@ -80,6 +84,7 @@ pub const THEMES: &[Theme] = &[
         bg: hex(0x0c0700),
         cursor: hex(0xffc640),
         ansi: mono(0xffb000),
+        retro: true,
     },
     Theme {
         name: "solarized-dark",
@@ -90,6 +95,7 @@ pub const THEMES: &[Theme] = &[
             0x073642, 0xdc322f, 0x859900, 0xb58900, 0x268bd2, 0xd33682, 0x2aa198, 0xeee8d5,
             0x586e75, 0xcb4b16, 0x93a1a1, 0xb58900, 0x839496, 0x6c71c4, 0x93a1a1, 0xfdf6e3,
         ]),
+        retro: false,
     },
     Theme {
         name: "dracula",
@@ -100,6 +106,7 @@ pub const THEMES: &[Theme] = &[
             0x21222c, 0xff5555, 0x50fa7b, 0xf1fa8c, 0xbd93f9, 0xff79c6, 0x8be9fd, 0xf8f8f2,
             0x6272a4, 0xff6e6e, 0x69ff94, 0xffffa5, 0xd6acff, 0xff92df, 0xa4ffff, 0xffffff,
         ]),
+        retro: false,
     },
     Theme {
         name: "paper",
@@ -110,6 +117,7 @@ pub const THEMES: &[Theme] = &[
             0x24292f, 0xb42318, 0x1a7f37, 0x9a6700, 0x0550ae, 0x8250df, 0x1b7c83, 0x57606a,
             0x6e7781, 0xcf222e, 0x2da44e, 0xbf8700, 0x218bff, 0xa475f9, 0x3192aa, 0x8c959f,
         ]),
+        retro: false,
     },
 ];
 

@@ -148,7 +148,7 @@ impl RunPlan {
         } else {
             1
         };
-        while pp > 1 && world % (tp * pp) != 0 {
+        while pp > 1 && !world.is_multiple_of(tp * pp) {
             pp /= 2;
         }
         let seq_len = *pick(rng, &[2048u32, 4096, 4096, 8192]);

@@ -169,7 +169,7 @@ impl Trainer {
             return false;
         }
         let s = self.last.unwrap_or(s);
-        if self.step % self.log_every(out.log.flavor) == 0 || self.step == 1 {
+        if self.step.is_multiple_of(self.log_every(out.log.flavor)) || self.step == 1 {
             let line = self.step_line(out, &s);
             out.print(line);
         }
@@ -177,8 +177,8 @@ impl Trainer {
             let bars = self.bars(out);
             out.live(bars);
         }
-        let epoch_end =
-            self.step % self.plan.steps_per_epoch() == 0 && self.step < self.plan.total_steps;
+        let epoch_end = self.step.is_multiple_of(self.plan.steps_per_epoch())
+            && self.step < self.plan.total_steps;
         if epoch_end {
             let epoch = self.step / self.plan.steps_per_epoch();
             out.log(
@@ -190,10 +190,10 @@ impl Trainer {
                 ),
             );
         }
-        if self.step % self.plan.val_every == 0 || self.step == self.plan.total_steps {
+        if self.step.is_multiple_of(self.plan.val_every) || self.step == self.plan.total_steps {
             self.validate(out, rng);
         }
-        if self.step % self.plan.ckpt_every == 0 || self.step == self.plan.total_steps {
+        if self.step.is_multiple_of(self.plan.ckpt_every) || self.step == self.plan.total_steps {
             self.checkpoint(out, rng);
         }
         if self.step >= self.plan.total_steps {
