@@ -1,6 +1,7 @@
 //! Runtime modes on top of the pipeline: preview window, render, tty and config commands.
 
 pub mod bench;
+pub mod input;
 pub mod pipeline;
 pub mod tty;
 

@@ -44,6 +44,21 @@ pub struct Config {
     pub colors: CustomColors,
     /// Retro effects; absent keys follow the theme (on for phosphor and amber).
     pub effects: EffectsConfig,
+    /// How frames reach the screen: auto, gpu (pixels/wgpu) or cpu (softbuffer).
+    pub presenter: Presenter,
+    /// Monitors the fullscreen saver covers.
+    pub monitors: Monitors,
+    /// With several monitors: the same view everywhere, or one rank's console per screen.
+    pub multi_monitor: MultiMonitor,
+    /// Input ignored for this long after the saver appears, milliseconds.
+    #[serde(deserialize_with = "de_grace")]
+    pub input_grace_ms: u64,
+    /// Cumulative pointer travel, in pixels, that ends the saver.
+    #[serde(deserialize_with = "de_threshold")]
+    pub motion_threshold: f64,
+    /// The key chord that ends kiosk mode.
+    #[serde(deserialize_with = "de_chord")]
+    pub kiosk_chord: String,
     /// Empty pixels around the text.
     #[serde(deserialize_with = "de_padding")]
     pub padding: u32,
@@ -68,6 +83,12 @@ impl Default for Config {
             pixel_scale: PixelScale::Auto,
             colors: CustomColors::default(),
             effects: EffectsConfig::default(),
+            presenter: Presenter::Auto,
+            monitors: Monitors::All,
+            multi_monitor: MultiMonitor::Mirror,
+            input_grace_ms: 500,
+            motion_threshold: 10.0,
+            kiosk_chord: "ctrl+alt+q".into(),
             padding: 12,
             scrollback: 1000,
             max_fps: 30,
@@ -156,6 +177,90 @@ fn de_pixel_scale<'de, D: Deserializer<'de>>(d: D) -> Result<PixelScale, D::Erro
             "`{w}` is not allowed: allowed {allowed}"
         ))),
     }
+}
+
+/// How frames reach the screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Presenter {
+    /// gpu on a hardware adapter, cpu on a software one (llvmpipe, lavapipe, WARP) or none.
+    Auto,
+    /// pixels (wgpu): GPU upload and scaling.
+    Gpu,
+    /// softbuffer: CPU, presents only damaged rows.
+    Cpu,
+}
+
+impl std::str::FromStr for Presenter {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "auto" => Ok(Presenter::Auto),
+            "gpu" => Ok(Presenter::Gpu),
+            "cpu" => Ok(Presenter::Cpu),
+            _ => Err(format!("unknown presenter `{s}`: allowed auto, gpu, cpu")),
+        }
+    }
+}
+
+/// Which monitors the saver covers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Monitors {
+    /// Every monitor.
+    All,
+    /// The primary monitor only.
+    Primary,
+    /// These monitors (0-based, in the order the system lists them).
+    List(Vec<usize>),
+}
+
+impl<'de> Deserialize<'de> for Monitors {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Word(String),
+            List(Vec<i64>),
+        }
+        let allowed = "allowed \"all\", \"primary\" or a list of monitor indices such as [0, 2]";
+        match Raw::deserialize(d)? {
+            Raw::Word(w) if w == "all" => Ok(Monitors::All),
+            Raw::Word(w) if w == "primary" => Ok(Monitors::Primary),
+            Raw::Word(w) => Err(D::Error::custom(format!("`{w}` is not allowed: {allowed}"))),
+            Raw::List(v) if !v.is_empty() && v.iter().all(|&i| (0..64).contains(&i)) => {
+                Ok(Monitors::List(v.into_iter().map(|i| i as usize).collect()))
+            }
+            Raw::List(v) => Err(D::Error::custom(format!(
+                "{v:?} is not allowed: {allowed} (0 to 63)"
+            ))),
+        }
+    }
+}
+
+/// What several monitors show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MultiMonitor {
+    /// The same picture on every screen.
+    Mirror,
+    /// Each screen shows another rank's console of the same run.
+    Independent,
+}
+
+fn de_grace<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    let v = u64::deserialize(d)?;
+    in_range(v, v <= 10_000, "0 to 10000 (milliseconds)")
+}
+
+fn de_threshold<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    let v = f64::deserialize(d)?;
+    in_range(v, (0.0..=10_000.0).contains(&v), "0 to 10000 (pixels)")
+}
+
+fn de_chord<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let v = String::deserialize(d)?;
+    crate::app::input::Chord::parse(&v).map_err(D::Error::custom)?;
+    Ok(v)
 }
 
 /// Retro effect switches; `None` follows the theme.
@@ -393,6 +498,20 @@ mod tests {
         );
         let e = err("[colors]\nansi = [\"#000000\"]\n");
         assert!(e.contains("exactly 16"), "{e}");
+    }
+
+    #[test]
+    fn runtime_keys() {
+        let c = Config::from_toml("c", "presenter = \"cpu\"\nmonitors = [0, 2]\nmulti_monitor = \"independent\"\nkiosk_chord = \"ctrl+shift+x\"\n").unwrap();
+        assert_eq!(c.presenter, Presenter::Cpu);
+        assert_eq!(c.monitors, Monitors::List(vec![0, 2]));
+        assert_eq!(c.multi_monitor, MultiMonitor::Independent);
+        let e = err("monitors = \"left\"\n");
+        assert!(e.contains("key `monitors`") && e.contains("primary"), "{e}");
+        let e = err("presenter = \"vulkan\"\n");
+        assert!(e.contains("key `presenter`") && e.contains("cpu"), "{e}");
+        let e = err("kiosk_chord = \"ctrl+\"\n");
+        assert!(e.contains("key `kiosk_chord`"), "{e}");
     }
 
     #[test]

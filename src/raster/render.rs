@@ -195,8 +195,13 @@ impl Rasterizer {
         let full = !same_size || damage.full;
         let mut scrolled = 0;
         if full {
-            fill(frame, 0..height, width, self.theme.bg);
-            self.post.apply_mask(frame, width, 0..height);
+            // Rows paint their own background; only the margins above and below need it here.
+            let grid_top = self.padding.min(height);
+            let grid_end = (self.padding + rows * ch).min(height);
+            for band in [0..grid_top, grid_end..height] {
+                fill(frame, band.clone(), width, self.theme.bg);
+                self.post.apply_mask(frame, width, band);
+            }
             self.post.clear_ghosts();
             report.damaged.push(0..height);
             repaint.fill(true);
@@ -357,20 +362,25 @@ impl Rasterizer {
         }
         let g = self.fonts.glyph(ch, bold);
         let lut = self.luts.get(fg, bg);
-        for gy in 0..g.height {
-            let y = y0 as i32 + g.y + gy as i32;
-            if y < y0 as i32 || y >= y1 as i32 {
-                continue;
-            }
-            let src = &g.coverage[gy * g.width..(gy + 1) * g.width];
-            let row_start = y as usize * width;
-            for (gx, &a) in src.iter().enumerate() {
-                let x = x0 as i32 + g.x + gx as i32;
-                if a == 0 || x < 0 || x as usize >= width {
-                    continue;
+        // Clip the glyph box to the row and the frame once, then blit whole spans.
+        let gx0 = x0 as i64 + g.x as i64;
+        let xs = gx0.max(0)..(gx0 + g.width as i64).min(width as i64);
+        if xs.is_empty() {
+            return;
+        }
+        let skip = (xs.start - gx0) as usize;
+        let gy0 = y0 as i64 + g.y as i64;
+        let ys = gy0.max(y0 as i64)..(gy0 + g.height as i64).min(y1 as i64);
+        for y in ys {
+            let gy = (y - gy0) as usize;
+            let src = &g.coverage
+                [gy * g.width + skip..gy * g.width + skip + (xs.end - xs.start) as usize];
+            let row = y as usize * width;
+            let dst = &mut frame[(row + xs.start as usize) * BPP..(row + xs.end as usize) * BPP];
+            for (d, &a) in dst.chunks_exact_mut(BPP).zip(src) {
+                if a != 0 {
+                    d.copy_from_slice(&lut[a as usize]);
                 }
-                let i = (row_start + x as usize) * BPP;
-                frame[i..i + BPP].copy_from_slice(&lut[a as usize]);
             }
         }
     }
@@ -382,12 +392,18 @@ fn fill(frame: &mut [u8], rows: Range<usize>, width: usize, c: Rgb) {
 }
 
 fn fill_rect(frame: &mut [u8], width: usize, xs: Range<usize>, ys: Range<usize>, c: Rgb) {
+    if xs.is_empty() || ys.is_empty() {
+        return;
+    }
     let px = [c[0], c[1], c[2], 255];
-    for y in ys {
-        let row = &mut frame[(y * width + xs.start) * BPP..(y * width + xs.end) * BPP];
-        for p in row.chunks_exact_mut(BPP) {
-            p.copy_from_slice(&px);
-        }
+    // Fill the first row pixel by pixel, then copy it (memcpy speed) to the others.
+    let first = ys.start;
+    let span = |y: usize| (y * width + xs.start) * BPP..(y * width + xs.end) * BPP;
+    for p in frame[span(first)].chunks_exact_mut(BPP) {
+        p.copy_from_slice(&px);
+    }
+    for y in ys.skip(1) {
+        frame.copy_within(span(first), span(y).start);
     }
 }
 
