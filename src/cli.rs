@@ -6,7 +6,9 @@ use std::time::Duration;
 use chrono::NaiveDateTime;
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::{SPEED_RANGE, check_theme, font_size_from, parse_duration, speed_ok};
+use crate::config::{
+    Presenter, SPEED_RANGE, check_theme, font_size_from, parse_duration, speed_ok,
+};
 use crate::raster::FontSize;
 use crate::sim::flavor::Flavor;
 
@@ -19,6 +21,9 @@ pub struct Cli {
     /// Flags every mode accepts.
     #[command(flatten)]
     pub common: Common,
+    /// Flags of the window modes.
+    #[command(flatten)]
+    pub window: WindowFlags,
     /// The mode; the preview window when absent.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -49,6 +54,37 @@ pub struct Common {
     /// Font size in pixels (6 to 160), or "auto" to fit the configured rows.
     #[arg(long, global = true, value_name = "PX|auto", value_parser = parse_font_size)]
     pub font_size: Option<FontSize>,
+}
+
+/// How the window runs (no subcommand).
+#[derive(Debug, Args, Clone, Default)]
+pub struct WindowFlags {
+    /// Screensaver: borderless fullscreen on every monitor (config `monitors`), cursor hidden,
+    /// exits on any key, click, wheel, touch or pointer movement.
+    #[arg(long, conflicts_with_all = ["kiosk", "root", "window_id"])]
+    pub fullscreen: bool,
+    /// Only this monitor (0-based), with --fullscreen or --kiosk.
+    #[arg(long, value_name = "N")]
+    pub monitor: Option<usize>,
+    /// Lobby display: fullscreen, cursor hidden, ignores input except the kiosk chord
+    /// (config `kiosk_chord`, default ctrl+alt+q) and SIGTERM/SIGINT.
+    #[arg(long, conflicts_with_all = ["root", "window_id"])]
+    pub kiosk: bool,
+    /// XScreenSaver: draw on the root window, or inside $XSCREENSAVER_WINDOW when set
+    /// (also accepted as -root).
+    #[arg(long, conflicts_with = "window_id")]
+    pub root: bool,
+    /// Draw inside this existing X11 window (hex 0x... or decimal; also -window-id, and
+    /// Windows' /p HWND), following its size; ends when it is destroyed or on SIGTERM.
+    #[arg(long, value_name = "ID")]
+    pub window_id: Option<String>,
+    /// Presenter: auto, gpu (pixels/wgpu) or cpu (softbuffer).
+    #[arg(long, value_name = "NAME", value_parser = parse_presenter)]
+    pub presenter: Option<Presenter>,
+}
+
+fn parse_presenter(s: &str) -> Result<Presenter, String> {
+    s.parse()
 }
 
 /// The modes.

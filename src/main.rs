@@ -9,7 +9,7 @@ fn run(cli: &Cli) -> Result<(), AppError> {
     }
     let settings = Settings::resolve(&cli.common)?;
     match &cli.command {
-        None => app::preview(&settings),
+        None => app::window_mode(&settings, &cli.window),
         Some(Command::Render(args)) => app::render(&settings, args),
         Some(Command::Tty(args)) => app::tty::run(&settings, args),
         Some(Command::Bench(args)) => app::bench::run(&settings, args),
@@ -18,7 +18,9 @@ fn run(cli: &Cli) -> Result<(), AppError> {
 }
 
 fn main() {
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(trainsaver::hostargs::normalize(
+        std::env::args_os().collect(),
+    ));
     if let Err(e) = run(&cli) {
         eprintln!("trainsaver: error: {e}");
         std::process::exit(e.exit_code());

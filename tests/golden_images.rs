@@ -44,6 +44,7 @@ fn frame(
         seed,
         start: fixed_start(),
         flavor,
+        rank: 0,
     };
     let mut p = Pipeline::new(sim, Arc::new(Catalog::builtin()), &look(theme), 1.0, w, h).unwrap();
     p.frame_at(Duration::from_secs(at), w, h)

@@ -17,6 +17,7 @@ fn first_lines(flavor: Flavor, secs: u64, n: usize) -> String {
         seed: 42,
         start: fixed_start(),
         flavor,
+        rank: 0,
     };
     let mut sim = Simulation::new(cfg, Arc::new(Catalog::builtin()));
     let mut ops = Vec::new();

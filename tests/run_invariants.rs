@@ -16,6 +16,7 @@ fn sim(seed: u64, flavor: Flavor) -> Simulation {
         seed,
         start: fixed_start(),
         flavor,
+        rank: 0,
     };
     Simulation::new(cfg, Arc::new(Catalog::builtin()))
 }

@@ -14,6 +14,7 @@ fn sim(seed: u64, flavor: Flavor) -> Simulation {
         seed,
         start: fixed_start(),
         flavor,
+        rank: 0,
     };
     Simulation::new(cfg, Arc::new(Catalog::builtin()))
 }
@@ -82,4 +83,41 @@ fn next_due_is_when_output_appears() {
     assert!(ops.is_empty() || due.is_zero());
     s.advance(due, &mut ops);
     assert!(!ops.is_empty());
+}
+
+#[test]
+fn another_rank_sees_the_same_run_on_its_own_console() {
+    let t = Duration::from_secs(240);
+    let ops_of = |rank: u32| {
+        let cfg = SimConfig {
+            seed: 42,
+            start: fixed_start(),
+            flavor: Flavor::Torchtitan,
+            rank,
+        };
+        let mut ops = Vec::new();
+        Simulation::new(cfg, Arc::new(Catalog::builtin())).advance(t, &mut ops);
+        ops
+    };
+    let (a, b) = (ops_of(0), ops_of(9));
+    assert_eq!(a.len(), b.len(), "same run, same number of operations");
+    let text = |op: &TermOp| match op {
+        TermOp::Print(l) | TermOp::Rewrite(l) => l.text(),
+        other => format!("{other:?}"),
+    };
+    let mut differing = 0;
+    for (x, y) in a.iter().zip(&b) {
+        let (x, y) = (text(x), text(y));
+        if x != y {
+            differing += 1;
+            assert!(
+                y.contains("[rank9]") || y.contains(":9:") || y.contains("[1] NCCL"),
+                "not rank-specific: {y}"
+            );
+        }
+    }
+    assert!(
+        differing > 10,
+        "rank 9's console should differ in its rank lines"
+    );
 }

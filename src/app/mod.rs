@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod input;
+pub mod lock;
 pub mod pipeline;
 pub mod tty;
 
@@ -10,13 +11,17 @@ use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 
+use crate::app::input::{Chord, InputMode, InputPolicy};
+use crate::cli::WindowFlags;
 use crate::cli::{Common, ConfigAction, RenderArgs};
 use crate::config::{self, Config, DEFAULT_TOML};
+use crate::config::{Monitors, MultiMonitor};
 use crate::present::png::write_png;
-use crate::present::window::{WindowOptions, run_window};
+use crate::present::window::{Factory, Placement, RuntimeOptions, WindowError, run as run_window};
 use crate::raster::Theme;
 use crate::sim::{SimConfig, data::Catalog};
 use pipeline::{Look, Pipeline};
+use std::time::Duration;
 
 /// A failure, with the exit code it maps to.
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +32,9 @@ pub enum AppError {
     /// Anything failing at run time (I/O, window): exit code 1.
     #[error("{0}")]
     Runtime(String),
+    /// No presenter can draw (no GPU driver, no CPU surface): exit code 3.
+    #[error("{0}")]
+    NoPresenter(String),
 }
 
 impl AppError {
@@ -35,6 +43,7 @@ impl AppError {
         match self {
             AppError::Input(_) => 2,
             AppError::Runtime(_) => 1,
+            AppError::NoPresenter(_) => 3,
         }
     }
 }
@@ -128,6 +137,7 @@ impl Settings {
             seed: self.seed,
             start: self.start.unwrap_or(default_start),
             flavor: self.config.flavor,
+            rank: 0,
         }
     }
 
@@ -158,16 +168,81 @@ impl Settings {
     }
 }
 
-/// The default mode: the preview window.
-pub fn preview(s: &Settings) -> Result<(), AppError> {
-    s.announce_seed();
-    let pipeline = s.pipeline(now_start(), 1280, 720)?;
-    let opts = WindowOptions {
-        title: "trainsaver".into(),
-        size: (1280, 720),
-        max_fps: s.config.max_fps,
+/// The window modes: preview (default), fullscreen saver, kiosk, or embedded in a host window.
+pub fn window_mode(s: &Settings, flags: &WindowFlags) -> Result<(), AppError> {
+    let c = &s.config;
+    let grace = Duration::from_millis(c.input_grace_ms);
+    let chord = Chord::parse(&c.kiosk_chord).map_err(AppError::Input)?;
+    let monitors = match flags.monitor {
+        Some(n) => Monitors::List(vec![n]),
+        None => c.monitors.clone(),
     };
-    run_window(pipeline, opts).map_err(|e| AppError::Runtime(e.to_string()))
+    let embed_parent = || -> Result<u32, AppError> {
+        #[cfg(all(unix, not(target_os = "macos")))]
+        {
+            use crate::present::x11::{parse_window_id, root_window};
+            let from_env = std::env::var("XSCREENSAVER_WINDOW").ok();
+            match (&flags.window_id, from_env) {
+                (Some(id), _) => parse_window_id(id).map_err(AppError::Input),
+                (None, Some(env)) => parse_window_id(&env)
+                    .map_err(|e| AppError::Input(format!("$XSCREENSAVER_WINDOW: {e}"))),
+                (None, None) => root_window().map_err(AppError::Runtime),
+            }
+        }
+        #[cfg(not(all(unix, not(target_os = "macos"))))]
+        Err(AppError::Input(
+            "drawing inside another window is only supported on X11".into(),
+        ))
+    };
+    let (mode, placement) = if flags.root || flags.window_id.is_some() {
+        (InputMode::Embedded, Placement::Embed(embed_parent()?))
+    } else if flags.kiosk {
+        (InputMode::Kiosk, Placement::Fullscreen(monitors))
+    } else if flags.fullscreen {
+        (InputMode::Saver, Placement::Fullscreen(monitors))
+    } else {
+        (InputMode::Preview, Placement::Window(1280, 720))
+    };
+    // One saver per display; a second one leaves quietly (idle hooks may fire twice).
+    let _lock = if matches!(mode, InputMode::Saver | InputMode::Kiosk) {
+        let display = std::env::var("WAYLAND_DISPLAY")
+            .or_else(|_| std::env::var("DISPLAY"))
+            .unwrap_or_else(|_| "default".into());
+        match lock::acquire_in(&lock::runtime_dir(), &display).map_err(AppError::Runtime)? {
+            lock::Lock::Acquired(l) => Some(l),
+            lock::Lock::Held { pid } => {
+                eprintln!(
+                    "trainsaver: already running on display {display} (pid {pid}); not starting another"
+                );
+                return Ok(());
+            }
+        }
+    } else {
+        None
+    };
+    s.announce_seed();
+    let independent = c.multi_monitor == MultiMonitor::Independent;
+    let start = now_start();
+    let factory: Factory<'_> = Box::new(move |view, w, h| {
+        let mut sim = s.sim(start);
+        // Each screen shows a different node's first rank; the run itself is the same.
+        if independent {
+            sim.rank = view as u32 * 8;
+        }
+        Pipeline::new(sim, s.catalog.clone(), &s.look(), c.speed, w, h).map_err(|e| e.to_string())
+    });
+    let opts = RuntimeOptions {
+        title: "trainsaver".into(),
+        placement,
+        policy: InputPolicy::new(mode, grace, c.motion_threshold, chord),
+        presenter: flags.presenter.unwrap_or(c.presenter),
+        max_fps: c.max_fps,
+        hide_cursor: matches!(mode, InputMode::Saver | InputMode::Kiosk),
+    };
+    run_window(factory, opts).map_err(|e| match e {
+        WindowError::NoPresenter(_) => AppError::NoPresenter(e.to_string()),
+        e => AppError::Runtime(e.to_string()),
+    })
 }
 
 /// `render`: one frame to a PNG file.

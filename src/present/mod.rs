@@ -2,6 +2,7 @@
 
 pub mod ansi;
 pub mod png;
+pub mod surface;
 pub mod window;
 #[cfg(all(unix, not(target_os = "macos")))]
 pub mod x11;

@@ -1,252 +1,562 @@
-//! Window presenter: a winit window showing the pipeline's frames through pixels (GPU).
+//! Window runtime: preview window, fullscreen saver on chosen monitors, kiosk, or drawn inside
+//! a host's window; frames go through the GPU (pixels) or CPU (softbuffer) presenter.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use pixels::{Pixels, SurfaceTexture};
 use winit::application::ApplicationHandler;
-use winit::dpi::LogicalSize;
-use winit::event::{ElementState, WindowEvent};
-use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop};
-use winit::window::{Window, WindowId};
+use winit::dpi::{LogicalSize, PhysicalSize};
+use winit::event::{ElementState, MouseScrollDelta, WindowEvent};
+use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop, EventLoopProxy};
+use winit::keyboard::{Key, ModifiersState, NamedKey};
+use winit::monitor::MonitorHandle;
+use winit::window::{Fullscreen, Window, WindowId};
 
+use super::surface::{CpuSurface, GpuSurface, Kind, Surface};
+use crate::app::input::{Input, InputPolicy, Mods};
 use crate::app::pipeline::Pipeline;
+use crate::config::{Monitors, Presenter};
 
-/// How the preview window is set up.
+/// Where the windows go.
 #[derive(Clone, Debug)]
-pub struct WindowOptions {
-    /// Window title.
-    pub title: String,
-    /// Initial inner size in logical pixels.
-    pub size: (u32, u32),
-    /// Upper bound on frames per second.
-    pub max_fps: u32,
+pub enum Placement {
+    /// One ordinary window of this logical size.
+    Window(u32, u32),
+    /// Borderless fullscreen on these monitors.
+    Fullscreen(Monitors),
+    /// A child of this foreign X11 window, following its size.
+    Embed(u32),
 }
 
-/// Why the window ended other than by the user.
+/// How the runtime behaves.
+pub struct RuntimeOptions {
+    /// Window title.
+    pub title: String,
+    /// Where windows go.
+    pub placement: Placement,
+    /// Which input ends the program.
+    pub policy: InputPolicy,
+    /// Presenter choice.
+    pub presenter: Presenter,
+    /// Upper bound on frames per second.
+    pub max_fps: u32,
+    /// Hide the pointer over the windows.
+    pub hide_cursor: bool,
+}
+
+/// Why the runtime ended other than by the user.
 #[derive(Debug, thiserror::Error)]
 pub enum WindowError {
-    /// No event loop (no display).
+    /// No display to open windows on.
     #[error("cannot open a window: {0} (is DISPLAY or WAYLAND_DISPLAY set?)")]
     EventLoop(String),
-    /// The window or its GPU surface could not be made or drawn.
+    /// Neither presenter works: exit code 3.
+    #[error(
+        "no way to draw: {0}. Install a Vulkan or OpenGL driver (Debian/Ubuntu: mesa-vulkan-drivers) or run inside an X11 or Wayland session"
+    )]
+    NoPresenter(String),
+    /// Something else failed while drawing.
     #[error("{0}")]
     Graphics(String),
 }
 
-struct Surface {
+/// Events sent to the loop from other threads.
+#[derive(Debug, Clone, Copy)]
+pub enum UserEvent {
+    /// SIGTERM / SIGINT.
+    Quit,
+    /// The host window changed size.
+    ParentResized(u32, u32),
+    /// The host window is gone.
+    ParentGone,
+}
+
+/// Builds the pipeline for view `index` at an output size.
+pub type Factory<'a> = Box<dyn FnMut(usize, usize, usize) -> Result<Pipeline, String> + 'a>;
+
+struct View {
     window: Arc<Window>,
-    pixels: Pixels<'static>,
-    size: (usize, usize),
-}
-
-struct App {
+    surface: Box<dyn Surface>,
     pipeline: Pipeline,
-    opts: WindowOptions,
-    surface: Option<Surface>,
-    /// Wall-clock instant of simulated time zero (the injected clock for this runtime).
-    epoch: Instant,
-    last_draw: Option<Instant>,
-    error: Option<WindowError>,
-    /// Keyboard focus is settled (given by us or by a window manager).
+    size: (u32, u32),
     focused: bool,
-    /// An effect (afterglow) wants more frames even without new output.
     animating: bool,
+    last_draw: Option<Instant>,
+    /// The next present must upload everything (new surface, expose).
+    force: bool,
+    /// A redraw we asked for is pending (others come from the system: expose).
+    requested: bool,
+    /// Top-left corner on the desktop, to make pointer positions global across monitors.
+    origin: (f64, f64),
 }
 
-impl App {
-    fn sim_time(&self, now: Instant) -> Duration {
-        now.saturating_duration_since(self.epoch)
-            .mul_f64(self.pipeline.speed)
-    }
+struct App<'a> {
+    factory: Factory<'a>,
+    opts: RuntimeOptions,
+    views: Vec<View>,
+    epoch: Instant,
+    /// When the first frame was shown: the input grace period counts from here.
+    shown: Option<Instant>,
+    modifiers: ModifiersState,
+    error: Option<WindowError>,
+    started: bool,
+    /// The host window was destroyed (or we are quitting): touch no window again.
+    gone: bool,
+}
 
-    fn wall(&self, sim: Duration) -> Instant {
-        self.epoch + sim.div_f64(self.pipeline.speed)
+fn surface_for(
+    window: &Arc<Window>,
+    choice: Presenter,
+    w: u32,
+    h: u32,
+    iw: u32,
+    ih: u32,
+) -> Result<Box<dyn Surface>, WindowError> {
+    let cpu =
+        || CpuSurface::new(window.clone(), w, h, iw, ih).map(|s| Box::new(s) as Box<dyn Surface>);
+    let gpu_err = match choice {
+        Presenter::Cpu => {
+            return cpu().map_err(|e| WindowError::NoPresenter(format!("cpu presenter: {e}")));
+        }
+        Presenter::Gpu | Presenter::Auto => match GpuSurface::new(window.clone(), w, h, iw, ih) {
+            // pixels uploads the whole frame every present: on a software adapter the CPU
+            // presenter, which uploads only changed rows, is far cheaper.
+            Ok(g) if choice == Presenter::Auto && g.is_software() => match cpu() {
+                Ok(c) => return Ok(c),
+                Err(_) => return Ok(Box::new(g)),
+            },
+            Ok(g) => return Ok(Box::new(g)),
+            Err(e) => e,
+        },
+    };
+    match cpu() {
+        Ok(c) => {
+            if choice == Presenter::Gpu {
+                eprintln!(
+                    "trainsaver: warning: gpu presenter unavailable ({gpu_err}); using the cpu presenter"
+                );
+            }
+            Ok(c)
+        }
+        Err(cpu_err) => Err(WindowError::NoPresenter(format!(
+            "gpu presenter: {gpu_err}; cpu presenter: {cpu_err}"
+        ))),
     }
+}
 
+fn key_name(key: &Key) -> String {
+    match key {
+        Key::Character(c) => c.to_lowercase(),
+        Key::Named(NamedKey::Escape) => "escape".into(),
+        Key::Named(NamedKey::Enter) => "enter".into(),
+        Key::Named(NamedKey::Space) => "space".into(),
+        Key::Named(n) => format!("{n:?}").to_lowercase(),
+        _ => "unidentified".into(),
+    }
+}
+
+impl App<'_> {
     fn fail(&mut self, el: &ActiveEventLoop, e: WindowError) {
-        self.error = Some(e);
+        if self.error.is_none() {
+            self.error = Some(e);
+        }
         el.exit();
     }
 
-    fn create(&mut self, el: &ActiveEventLoop) -> Result<Surface, WindowError> {
-        let attrs = Window::default_attributes()
-            .with_title(self.opts.title.clone())
-            .with_inner_size(LogicalSize::new(self.opts.size.0, self.opts.size.1))
-            .with_resizable(true);
-        let window = Arc::new(
-            el.create_window(attrs)
-                .map_err(|e| WindowError::Graphics(format!("cannot create the window: {e}")))?,
-        );
-        let phys = window.inner_size();
-        let (w, h) = (phys.width.max(1), phys.height.max(1));
-        self.pipeline.set_scale_factor(window.scale_factor());
-        self.pipeline.resize(w as usize, h as usize);
-        let (iw, ih) = self.pipeline.internal_size();
-        let texture = SurfaceTexture::new(w, h, window.clone());
-        // The buffer is the internal frame; pixels scales it up to the surface by integers.
-        let pixels = Pixels::new(iw as u32, ih as u32, texture).map_err(|e| {
-            WindowError::Graphics(format!(
-                "cannot start GPU rendering: {e} (install Vulkan drivers, e.g. mesa-vulkan-drivers)"
-            ))
-        })?;
-        Ok(Surface {
-            window,
-            pixels,
-            size: (w as usize, h as usize),
-        })
+    fn sim_time(&self, speed: f64, now: Instant) -> Duration {
+        now.saturating_duration_since(self.epoch).mul_f64(speed)
     }
 
-    fn draw(&mut self, el: &ActiveEventLoop) {
-        if !self.focused
-            && let Some(s) = &self.surface
-        {
-            // Once mapped; retried on later frames until the server accepts it.
+    fn chosen_monitors(
+        &self,
+        el: &ActiveEventLoop,
+        which: &Monitors,
+    ) -> Vec<Option<MonitorHandle>> {
+        let all: Vec<MonitorHandle> = el.available_monitors().collect();
+        let picked: Vec<MonitorHandle> = match which {
+            Monitors::All => all.clone(),
+            Monitors::Primary => el
+                .primary_monitor()
+                .or_else(|| all.first().cloned())
+                .into_iter()
+                .collect(),
+            Monitors::List(ix) => {
+                for &i in ix.iter().filter(|&&i| i >= all.len()) {
+                    eprintln!(
+                        "trainsaver: warning: monitor {i} does not exist ({} found); skipped",
+                        all.len()
+                    );
+                }
+                ix.iter().filter_map(|&i| all.get(i).cloned()).collect()
+            }
+        };
+        if picked.is_empty() {
+            // No monitor list (some virtual servers): one fullscreen window on the current one.
+            vec![None]
+        } else {
+            picked.into_iter().map(Some).collect()
+        }
+    }
+
+    fn create_views(&mut self, el: &ActiveEventLoop) -> Result<(), WindowError> {
+        let base = Window::default_attributes().with_title(self.opts.title.clone());
+        let mut specs: Vec<(winit::window::WindowAttributes, (f64, f64))> = Vec::new();
+        match self.opts.placement.clone() {
+            Placement::Window(w, h) => specs.push((
+                base.with_inner_size(LogicalSize::new(w, h))
+                    .with_resizable(true),
+                (0.0, 0.0),
+            )),
+            Placement::Fullscreen(which) => {
+                #[cfg(all(unix, not(target_os = "macos")))]
+                let unmanaged = !super::x11::wm_present();
+                for m in self.chosen_monitors(el, &which) {
+                    let mut a = base
+                        .clone()
+                        .with_decorations(false)
+                        .with_resizable(true)
+                        .with_fullscreen(Some(Fullscreen::Borderless(m.clone())));
+                    let mut origin = (0.0, 0.0);
+                    if let Some(m) = &m {
+                        a = a.with_position(m.position()).with_inner_size(m.size());
+                        origin = (m.position().x as f64, m.position().y as f64);
+                    }
+                    // Without a window manager nobody honours the fullscreen request: cover the
+                    // monitor directly, as XScreenSaver's own windows do.
+                    #[cfg(all(unix, not(target_os = "macos")))]
+                    if unmanaged {
+                        use winit::platform::x11::WindowAttributesExtX11;
+                        a = a.with_override_redirect(true);
+                    }
+                    specs.push((a, origin));
+                }
+            }
+            Placement::Embed(parent) => {
+                #[cfg(all(unix, not(target_os = "macos")))]
+                {
+                    use winit::platform::x11::WindowAttributesExtX11;
+                    let (w, h) = super::x11::window_size(parent).map_err(WindowError::Graphics)?;
+                    specs.push((
+                        base.with_decorations(false)
+                            .with_inner_size(PhysicalSize::new(w.max(1), h.max(1)))
+                            .with_embed_parent_window(parent as _),
+                        (0.0, 0.0),
+                    ));
+                }
+                #[cfg(not(all(unix, not(target_os = "macos"))))]
+                return Err(WindowError::Graphics(format!(
+                    "drawing inside window {parent} is only supported on X11 here"
+                )));
+            }
+        }
+        for (i, (attrs, origin)) in specs.into_iter().enumerate() {
+            let window = Arc::new(
+                el.create_window(attrs)
+                    .map_err(|e| WindowError::Graphics(format!("cannot create a window: {e}")))?,
+            );
+            if self.opts.hide_cursor {
+                window.set_cursor_visible(false);
+            }
+            let phys = window.inner_size();
+            let (w, h) = (phys.width.max(1), phys.height.max(1));
+            let mut pipeline =
+                (self.factory)(i, w as usize, h as usize).map_err(WindowError::Graphics)?;
+            pipeline.set_scale_factor(window.scale_factor());
+            pipeline.resize(w as usize, h as usize);
+            let (iw, ih) = pipeline.internal_size();
+            let surface = surface_for(&window, self.opts.presenter, w, h, iw as u32, ih as u32)?;
+            window.request_redraw();
+            self.views.push(View {
+                window,
+                surface,
+                pipeline,
+                size: (w, h),
+                focused: false,
+                animating: false,
+                last_draw: None,
+                force: true,
+                requested: true,
+                origin,
+            });
+        }
+        Ok(())
+    }
+
+    fn view_index(&self, id: WindowId) -> Option<usize> {
+        self.views.iter().position(|v| v.window.id() == id)
+    }
+
+    fn draw(&mut self, el: &ActiveEventLoop, i: usize) {
+        let now = Instant::now();
+        let epoch = self.epoch;
+        let v = &mut self.views[i];
+        if !v.requested {
+            // The system asked (expose): the window lost its contents.
+            v.force = true;
+        }
+        v.requested = false;
+        if !v.focused {
             #[cfg(all(unix, not(target_os = "macos")))]
             {
-                self.focused = super::x11::take_focus_without_wm(&s.window);
+                v.focused = super::x11::take_focus_without_wm(&v.window);
             }
             #[cfg(not(all(unix, not(target_os = "macos"))))]
             {
-                let _ = s;
-                self.focused = true;
+                v.focused = true;
             }
         }
-        let now = Instant::now();
-        let t = self.sim_time(now);
-        self.pipeline.step_to(t);
-        let Some(s) = self.surface.as_mut() else {
-            return;
-        };
-        let (w, h) = s.size;
+        let (w, h) = v.size;
         if w == 0 || h == 0 {
             return;
         }
-        let report = self.pipeline.render_into(s.pixels.frame_mut(), t);
-        self.animating = report.animating;
-        self.last_draw = Some(now);
-        if let Err(e) = s.pixels.render() {
-            self.fail(
-                el,
-                WindowError::Graphics(format!("presenting a frame failed: {e}")),
-            );
+        let t = now
+            .saturating_duration_since(epoch)
+            .mul_f64(v.pipeline.speed);
+        v.pipeline.step_to(t);
+        if v.force {
+            v.pipeline.raster.invalidate();
+        }
+        let report = v.pipeline.render_into(v.surface.frame_mut(), t);
+        v.animating = report.animating;
+        v.last_draw = Some(now);
+        if report.damaged.is_empty() && !v.force {
+            return; // nothing changed: no present, no upload
+        }
+        v.force = false;
+        if let Err(e) = v.surface.present(&report.damaged) {
+            if v.surface.kind() == Kind::Gpu {
+                // Adapter or device lost: carry on with the CPU presenter.
+                eprintln!(
+                    "trainsaver: warning: GPU presenter failed ({e}); switching to the cpu presenter"
+                );
+                let (iw, ih) = v.pipeline.internal_size();
+                match CpuSurface::new(v.window.clone(), w, h, iw as u32, ih as u32) {
+                    Ok(c) => {
+                        v.surface = Box::new(c);
+                        v.force = true;
+                        v.requested = true;
+                        v.window.request_redraw();
+                    }
+                    Err(ce) => self.fail(
+                        el,
+                        WindowError::NoPresenter(format!(
+                            "gpu presenter: {e}; cpu presenter: {ce}"
+                        )),
+                    ),
+                }
+            } else {
+                self.fail(
+                    el,
+                    WindowError::Graphics(format!("presenting a frame failed: {e}")),
+                );
+            }
+            return;
+        }
+        if self.shown.is_none() {
+            self.shown = Some(now);
         }
     }
 
-    fn resize(&mut self, el: &ActiveEventLoop, w: u32, h: u32) {
-        let Some(s) = self.surface.as_mut() else {
-            return;
-        };
-        s.size = (w as usize, h as usize);
+    fn resize(&mut self, el: &ActiveEventLoop, i: usize, w: u32, h: u32) {
+        let v = &mut self.views[i];
+        v.size = (w, h);
         if w == 0 || h == 0 {
             return; // minimised: nothing to draw until it comes back
         }
-        self.pipeline.resize(w as usize, h as usize);
-        let (iw, ih) = self.pipeline.internal_size();
-        let r = s
-            .pixels
-            .resize_surface(w, h)
-            .and_then(|_| s.pixels.resize_buffer(iw as u32, ih as u32));
-        if let Err(e) = r {
+        v.pipeline.resize(w as usize, h as usize);
+        let (iw, ih) = v.pipeline.internal_size();
+        if let Err(e) = v.surface.resize(w, h, iw as u32, ih as u32) {
             self.fail(
                 el,
                 WindowError::Graphics(format!("cannot resize to {w}x{h}: {e}")),
             );
             return;
         }
-        self.pipeline.raster.invalidate();
-        s.window.request_redraw();
+        v.force = true;
+        v.requested = true;
+        v.window.request_redraw();
+    }
+
+    fn input(&mut self, el: &ActiveEventLoop, input: Input) {
+        let since = self.shown.map_or(Duration::ZERO, |s| s.elapsed());
+        if self.shown.is_some() && self.opts.policy.should_exit(&input, since) {
+            el.exit();
+        }
     }
 }
 
-impl ApplicationHandler for App {
+impl ApplicationHandler<UserEvent> for App<'_> {
     fn resumed(&mut self, el: &ActiveEventLoop) {
-        if self.surface.is_some() {
+        if self.started {
             return;
         }
-        match self.create(el) {
-            Ok(s) => {
-                s.window.request_redraw();
-                self.surface = Some(s);
-            }
-            Err(e) => self.fail(el, e),
+        self.started = true;
+        if let Err(e) = self.create_views(el) {
+            self.fail(el, e);
         }
     }
 
-    fn window_event(&mut self, el: &ActiveEventLoop, _id: WindowId, event: WindowEvent) {
+    fn user_event(&mut self, el: &ActiveEventLoop, event: UserEvent) {
+        match event {
+            UserEvent::Quit | UserEvent::ParentGone => {
+                self.gone = true;
+                el.exit();
+            }
+            UserEvent::ParentResized(w, h) => {
+                for v in &self.views {
+                    let _ = v
+                        .window
+                        .request_inner_size(PhysicalSize::new(w.max(1), h.max(1)));
+                }
+            }
+        }
+    }
+
+    fn window_event(&mut self, el: &ActiveEventLoop, id: WindowId, event: WindowEvent) {
+        if self.gone {
+            return;
+        }
+        let Some(i) = self.view_index(id) else { return };
         match event {
             WindowEvent::CloseRequested => el.exit(),
+            WindowEvent::Destroyed => {
+                self.gone = true;
+                el.exit();
+            }
+            WindowEvent::ModifiersChanged(m) => self.modifiers = m.state(),
             WindowEvent::KeyboardInput {
                 event,
-                is_synthetic: false,
+                is_synthetic,
                 ..
-            } if event.state == ElementState::Pressed => el.exit(),
+            } if event.state == ElementState::Pressed => {
+                let m = self.modifiers;
+                let input = Input::Key {
+                    key: key_name(&event.logical_key),
+                    mods: Mods {
+                        ctrl: m.control_key(),
+                        alt: m.alt_key(),
+                        shift: m.shift_key(),
+                        logo: m.super_key(),
+                    },
+                    synthetic: is_synthetic,
+                };
+                self.input(el, input);
+            }
             WindowEvent::MouseInput {
                 state: ElementState::Pressed,
                 ..
-            } => el.exit(),
-            WindowEvent::Resized(size) => self.resize(el, size.width, size.height),
-            WindowEvent::Focused(true) => self.focused = true,
-            WindowEvent::ScaleFactorChanged { scale_factor, .. } => {
-                self.pipeline.set_scale_factor(scale_factor);
-                if let Some(s) = &self.surface {
-                    let size = s.window.inner_size();
-                    self.resize(el, size.width, size.height);
+            } => self.input(el, Input::Button),
+            WindowEvent::MouseWheel { delta, .. } => {
+                let moved = match delta {
+                    MouseScrollDelta::LineDelta(x, y) => x != 0.0 || y != 0.0,
+                    MouseScrollDelta::PixelDelta(p) => p.x != 0.0 || p.y != 0.0,
+                };
+                if moved {
+                    self.input(el, Input::Wheel);
                 }
             }
-            WindowEvent::RedrawRequested => self.draw(el),
+            WindowEvent::Touch(_) => self.input(el, Input::Touch),
+            WindowEvent::CursorMoved { position, .. } => {
+                // Positions from different monitors' windows are made global before measuring.
+                let (ox, oy) = self.views[i].origin;
+                self.input(el, Input::Pointer(position.x + ox, position.y + oy));
+            }
+            WindowEvent::Resized(size) => self.resize(el, i, size.width, size.height),
+            WindowEvent::ScaleFactorChanged { scale_factor, .. } => {
+                self.views[i].pipeline.set_scale_factor(scale_factor);
+                let size = self.views[i].window.inner_size();
+                self.resize(el, i, size.width, size.height);
+            }
+            WindowEvent::Focused(true) => self.views[i].focused = true,
+            WindowEvent::RedrawRequested => self.draw(el, i),
             _ => {}
         }
     }
 
     fn about_to_wait(&mut self, el: &ActiveEventLoop) {
-        let Some(s) = self.surface.as_ref() else {
+        if self.gone {
             return;
-        };
-        // Sleep until the simulation has output due or the cursor blinks, but never draw
-        // more often than max_fps.
+        }
+        // Sleep until some view has output due, a cursor blink or an effect frame, never
+        // drawing any view more often than max_fps.
         let now = Instant::now();
-        let t = self.sim_time(now);
-        let due = self
-            .pipeline
-            .sim
-            .next_due()
-            .min(self.pipeline.next_blink(t));
-        let mut wake = self.wall(due);
-        if let Some(last) = self.last_draw {
-            wake = wake.max(last + Duration::from_secs_f64(1.0 / self.opts.max_fps as f64));
+        let frame = Duration::from_secs_f64(1.0 / self.opts.max_fps.max(1) as f64);
+        let mut next: Option<Instant> = None;
+        for i in 0..self.views.len() {
+            let speed = self.views[i].pipeline.speed;
+            let t = self.sim_time(speed, now);
+            let v = &mut self.views[i];
+            if v.size.0 == 0 || v.size.1 == 0 || v.requested {
+                continue;
+            }
+            let due = v.pipeline.sim.next_due().min(v.pipeline.next_blink(t));
+            let mut wake = if v.animating {
+                now
+            } else {
+                self.epoch + due.div_f64(speed)
+            };
+            if let Some(last) = v.last_draw {
+                wake = wake.max(last + frame);
+            }
+            if wake <= now {
+                v.requested = true;
+                v.window.request_redraw();
+            } else {
+                next = Some(next.map_or(wake, |n: Instant| n.min(wake)));
+            }
         }
-        if wake <= now {
-            s.window.request_redraw();
-            el.set_control_flow(ControlFlow::Wait);
-        } else {
-            el.set_control_flow(ControlFlow::WaitUntil(wake));
-        }
+        el.set_control_flow(match next {
+            Some(t) => ControlFlow::WaitUntil(t),
+            None => ControlFlow::Wait,
+        });
     }
 }
 
 /// An event loop; X11 directly when no Wayland display is set (avoids libwayland's noise).
-fn event_loop() -> Result<EventLoop<()>, winit::error::EventLoopError> {
+fn event_loop() -> Result<EventLoop<UserEvent>, winit::error::EventLoopError> {
+    let mut b = EventLoop::<UserEvent>::with_user_event();
     #[cfg(all(unix, not(target_os = "macos")))]
     if std::env::var_os("WAYLAND_DISPLAY").is_none() && std::env::var_os("DISPLAY").is_some() {
         use winit::platform::x11::EventLoopBuilderExtX11;
-        return EventLoop::builder().with_x11().build();
+        b.with_x11();
     }
-    EventLoop::new()
+    b.build()
 }
 
-/// Opens the window and runs until the user closes it, presses a key or clicks.
-pub fn run_window(pipeline: Pipeline, opts: WindowOptions) -> Result<(), WindowError> {
+/// Sends SIGTERM/SIGINT into the loop as [`UserEvent::Quit`].
+fn forward_signals(proxy: EventLoopProxy<UserEvent>) {
+    // Fails only if a handler exists already (tests, embedding); then the default applies.
+    let _ = ctrlc::set_handler(move || {
+        let _ = proxy.send_event(UserEvent::Quit);
+    });
+}
+
+/// Runs windows until the user (or a signal, or the host) ends them.
+pub fn run(factory: Factory<'_>, opts: RuntimeOptions) -> Result<(), WindowError> {
     let event_loop = event_loop().map_err(|e| WindowError::EventLoop(e.to_string()))?;
+    forward_signals(event_loop.create_proxy());
+    #[cfg(all(unix, not(target_os = "macos")))]
+    if let Placement::Embed(parent) = opts.placement {
+        let proxy = event_loop.create_proxy();
+        super::x11::watch_parent(parent, move |e| {
+            let ev = match e {
+                super::x11::ParentEvent::Resized(w, h) => UserEvent::ParentResized(w, h),
+                super::x11::ParentEvent::Gone => UserEvent::ParentGone,
+            };
+            proxy.send_event(ev).is_ok()
+        })
+        .map_err(WindowError::Graphics)?;
+    }
     let mut app = App {
-        pipeline,
+        factory,
         opts,
-        surface: None,
+        views: Vec::new(),
         epoch: Instant::now(),
-        last_draw: None,
+        shown: None,
+        modifiers: ModifiersState::empty(),
         error: None,
-        focused: false,
-        animating: false,
+        started: false,
+        gone: false,
     };
     event_loop
         .run_app(&mut app)

@@ -48,3 +48,88 @@ pub fn take_focus_without_wm(window: &Window) -> bool {
     let _ = conn.flush();
     ok
 }
+
+/// What happened to a foreign window we draw inside.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParentEvent {
+    /// It has a new size.
+    Resized(u32, u32),
+    /// It was destroyed.
+    Gone,
+}
+
+/// Parses a window id as XScreenSaver passes it: `0x1a00007` or decimal.
+pub fn parse_window_id(s: &str) -> Result<u32, String> {
+    let t = s.trim();
+    let parsed = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        Some(hex) => u32::from_str_radix(hex, 16),
+        None => t.parse::<u32>(),
+    };
+    parsed.ok().filter(|&id| id != 0).ok_or_else(|| {
+        format!("invalid window id `{s}`: use a hex (0x1a00007) or decimal X11 window id")
+    })
+}
+
+/// The root window of the default screen.
+pub fn root_window() -> Result<u32, String> {
+    let (conn, screen) =
+        x11rb::connect(None).map_err(|e| format!("cannot connect to the X server: {e}"))?;
+    Ok(conn.setup().roots[screen].root)
+}
+
+/// The size of a window, or an error naming it when it does not exist.
+pub fn window_size(id: u32) -> Result<(u32, u32), String> {
+    let (conn, _) =
+        x11rb::connect(None).map_err(|e| format!("cannot connect to the X server: {e}"))?;
+    let g = conn
+        .get_geometry(id)
+        .map_err(|e| e.to_string())?
+        .reply()
+        .map_err(|_| format!("window 0x{id:x} does not exist"))?;
+    Ok((g.width as u32, g.height as u32))
+}
+
+/// Watches a foreign window from a thread; `notify` returns false to stop watching.
+pub fn watch_parent(
+    id: u32,
+    notify: impl Fn(ParentEvent) -> bool + Send + 'static,
+) -> Result<(), String> {
+    use x11rb::protocol::Event;
+    use x11rb::protocol::xproto::{ChangeWindowAttributesAux, EventMask};
+    let (conn, _) =
+        x11rb::connect(None).map_err(|e| format!("cannot connect to the X server: {e}"))?;
+    conn.change_window_attributes(
+        id,
+        &ChangeWindowAttributesAux::new().event_mask(EventMask::STRUCTURE_NOTIFY),
+    )
+    .map_err(|e| e.to_string())?
+    .check()
+    .map_err(|_| format!("window 0x{id:x} does not exist"))?;
+    std::thread::spawn(move || {
+        while let Ok(ev) = conn.wait_for_event() {
+            let keep = match ev {
+                Event::ConfigureNotify(e) if e.window == id => {
+                    notify(ParentEvent::Resized(e.width as u32, e.height as u32))
+                }
+                Event::DestroyNotify(e) if e.window == id => {
+                    notify(ParentEvent::Gone);
+                    false
+                }
+                _ => true,
+            };
+            if !keep {
+                break;
+            }
+        }
+    });
+    Ok(())
+}
+
+/// Whether a window manager runs on the default display.
+pub fn wm_present() -> bool {
+    let Ok((conn, screen)) = x11rb::connect(None) else {
+        return false;
+    };
+    let root = conn.setup().roots[screen].root;
+    wm_running(&conn, root)
+}

@@ -123,6 +123,8 @@ pub struct LogFormat {
     /// The concrete style.
     pub flavor: Flavor,
     start: NaiveDateTime,
+    /// The rank whose console this is (0 unless a screen shows another rank).
+    pub view_rank: u32,
 }
 
 /// Dim grey for timestamps and framework prefixes.
@@ -131,7 +133,17 @@ pub const META: Style = Style::fg(Color::GREY);
 impl LogFormat {
     /// A formatter; `flavor` must be concrete (not `Rotate`).
     pub fn new(flavor: Flavor, start: NaiveDateTime) -> Self {
-        LogFormat { flavor, start }
+        LogFormat {
+            flavor,
+            start,
+            view_rank: 0,
+        }
+    }
+
+    /// The same format as seen on another rank's console.
+    pub fn with_rank(mut self, rank: u32) -> Self {
+        self.view_rank = rank;
+        self
     }
 
     /// Wall-clock time at `job` seconds after the start.
@@ -160,7 +172,7 @@ impl LogFormat {
                 l.append(" ", Style::PLAIN);
             }
             Flavor::Torchtitan => {
-                let r = rank.map_or(0, |(r, _)| r);
+                let r = rank.map_or(self.view_rank, |(r, _)| r);
                 l.append(format!("[rank{r}]:[titan] "), Style::fg(Color::CYAN));
                 l.append(
                     t.format("%Y-%m-%d %H:%M:%S,%3f - root - ").to_string(),

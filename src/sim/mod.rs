@@ -56,6 +56,8 @@ pub struct SimConfig {
     pub start: NaiveDateTime,
     /// Log style, or `Rotate`.
     pub flavor: Flavor,
+    /// Whose console is shown: rank-specific lines (NCCL, prefixes) follow it; the run is the same.
+    pub rank: u32,
 }
 
 /// The simulated cluster and its output stream.
@@ -74,7 +76,7 @@ impl Simulation {
     pub fn new(cfg: SimConfig, catalog: Arc<Catalog>) -> Self {
         let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
         let plan = RunPlan::draw(&mut rng, &catalog);
-        let out = Out::new(LogFormat::new(cfg.flavor.for_run(0), cfg.start));
+        let out = Out::new(LogFormat::new(cfg.flavor.for_run(0), cfg.start).with_rank(cfg.rank));
         Simulation {
             cfg,
             catalog,
@@ -165,7 +167,8 @@ impl Simulation {
             }
             plan = RunPlan::draw(&mut self.rng, &self.catalog);
         }
-        self.out.log = LogFormat::new(self.cfg.flavor.for_run(self.run_index), self.cfg.start);
+        self.out.log = LogFormat::new(self.cfg.flavor.for_run(self.run_index), self.cfg.start)
+            .with_rank(self.cfg.rank);
         self.trainer = Trainer::new(plan);
         self.stage = Stage::Setup(0);
     }

@@ -27,8 +27,9 @@ pub fn bus_id(plan: &RunPlan, local: u32) -> String {
     )
 }
 
-/// Prefix NCCL puts on its lines: `host:pid:tid [dev] NCCL INFO `.
-fn nccl_prefix(plan: &RunPlan, node: u32, local: u32, tid_off: u32) -> String {
+/// Prefix NCCL puts on its lines for a global rank: `host:pid:tid [dev] NCCL `.
+fn nccl_prefix(plan: &RunPlan, rank: u32, tid_off: u32) -> String {
+    let (node, local) = ((rank / GPUS_PER_NODE) % plan.nodes, rank % GPUS_PER_NODE);
     let pid = plan.pid + 3 + local;
     format!(
         "{}:{}:{} [{}] {} ",
@@ -40,9 +41,10 @@ fn nccl_prefix(plan: &RunPlan, node: u32, local: u32, tid_off: u32) -> String {
     )
 }
 
-fn nccl_info(out: &mut Out, plan: &RunPlan, node: u32, local: u32, tid_off: u32, msg: &str) {
+/// An NCCL INFO line as the console's rank prints it.
+fn nccl_info(out: &mut Out, plan: &RunPlan, tid_off: u32, msg: &str) {
     let line = StyledLine::new()
-        .push(nccl_prefix(plan, node, local, tid_off), META)
+        .push(nccl_prefix(plan, out.log.view_rank, tid_off), META)
         .push("INFO ", Style::fg(Color::BLUE))
         .push(msg, Style::PLAIN);
     out.print(line);
@@ -323,13 +325,11 @@ pub fn init_dist(out: &mut Out, plan: &RunPlan, rng: &mut ChaCha8Rng) {
         out,
         plan,
         0,
-        0,
-        0,
         &format!("Bootstrap : Using ens8np0:{}<0>", ip(plan, 0)),
     );
     out.print(
         StyledLine::new()
-            .push(nccl_prefix(plan, 0, 0, 0), META)
+            .push(nccl_prefix(plan, out.log.view_rank, 0), META)
             .push(
                 format!("{} version {}", plan.gpu.collectives, nccl_ver),
                 Style::PLAIN.bold(),
@@ -342,8 +342,6 @@ pub fn init_dist(out: &mut Out, plan: &RunPlan, rng: &mut ChaCha8Rng) {
     nccl_info(
         out,
         plan,
-        0,
-        0,
         77,
         &format!(
             "NET/IB : Using {} ; OOB ens8np0:{}<0>",
@@ -386,8 +384,6 @@ pub fn init_dist(out: &mut Out, plan: &RunPlan, rng: &mut ChaCha8Rng) {
     nccl_info(
         out,
         plan,
-        0,
-        0,
         77,
         &format!(
             "ncclCommInitRank comm 0x{comm:x} rank 0 nranks {world} cudaDev 0 nvmlDev 0 busId {bus0} commId 0x{comm_id:016x} - Init START"
@@ -397,8 +393,6 @@ pub fn init_dist(out: &mut Out, plan: &RunPlan, rng: &mut ChaCha8Rng) {
     nccl_info(
         out,
         plan,
-        0,
-        0,
         77,
         &format!(
             "comm 0x{comm:x} rank 0 nRanks {world} nNodes {} localRanks {} localRank 0 MNNVL 0",
@@ -415,8 +409,6 @@ pub fn init_dist(out: &mut Out, plan: &RunPlan, rng: &mut ChaCha8Rng) {
         nccl_info(
             out,
             plan,
-            0,
-            0,
             77,
             &format!("Channel {ch:02}/{channels} :{} ...", ring.join("")),
         );
@@ -426,8 +418,6 @@ pub fn init_dist(out: &mut Out, plan: &RunPlan, rng: &mut ChaCha8Rng) {
         nccl_info(
             out,
             plan,
-            0,
-            0,
             77,
             &format!("Channel {ch:02}/0 : 0[0] -> 1[1] via {}", plan.gpu.link),
         );
@@ -438,16 +428,12 @@ pub fn init_dist(out: &mut Out, plan: &RunPlan, rng: &mut ChaCha8Rng) {
         nccl_info(
             out,
             plan,
-            0,
-            0,
             77,
             &format!("Channel 00/0 : {peer}[1] -> 0[0] [receive] via NET/IB/0/GDRDMA"),
         );
         nccl_info(
             out,
             plan,
-            0,
-            0,
             77,
             &format!(
                 "Channel 00/0 : 0[0] -> {}[0] [send] via NET/IB/0/GDRDMA",
@@ -456,15 +442,13 @@ pub fn init_dist(out: &mut Out, plan: &RunPlan, rng: &mut ChaCha8Rng) {
         );
     }
     out.pause(rng.random_range(0.3..0.8));
-    nccl_info(out, plan, 0, 0, 77, "Connected all rings");
+    nccl_info(out, plan, 77, "Connected all rings");
     out.pause(0.1);
-    nccl_info(out, plan, 0, 0, 77, "Connected all trees");
+    nccl_info(out, plan, 77, "Connected all trees");
     out.pause(rng.random_range(0.2..0.6));
     nccl_info(
         out,
         plan,
-        0,
-        0,
         77,
         &format!(
             "ncclCommInitRank comm 0x{comm:x} rank 0 nranks {world} cudaDev 0 nvmlDev 0 busId {bus0} commId 0x{comm_id:016x} - Init COMPLETE"

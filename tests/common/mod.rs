@@ -50,9 +50,13 @@ impl Drop for TempDir {
 /// A trainsaver command with an empty config directory, so the user's config cannot interfere.
 pub fn trainsaver(home: &TempDir) -> Command {
     let mut c = Command::new(bin());
+    let run = home.path().join("run");
+    let _ = std::fs::create_dir_all(&run);
     c.env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("XDG_RUNTIME_DIR", run)
         .env("HOME", home.path())
-        .env_remove("WAYLAND_DISPLAY");
+        .env_remove("WAYLAND_DISPLAY")
+        .env_remove("XSCREENSAVER_WINDOW");
     c
 }
 
@@ -86,46 +90,59 @@ impl Xvfb {
             eprintln!("skipping: Xvfb is not installed (apt-get install xvfb)");
             return None;
         }
-        // Start from a number unlikely to collide with other test processes.
-        let base = 100 + (std::process::id() % 400) * 2;
-        for display in
-            (base..base + 200).filter(|d| !Path::new(&format!("/tmp/.X{d}-lock")).exists())
-        {
-            let mut child = Command::new("Xvfb")
-                .arg(format!(":{display}"))
-                .args([
-                    "-screen",
-                    "0",
-                    &format!("{width}x{height}x24"),
-                    "-nolisten",
-                    "tcp",
-                    "-noreset",
-                ])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("spawn Xvfb");
-            let socket = format!("/tmp/.X11-unix/X{display}");
-            let deadline = Instant::now() + Duration::from_secs(10);
-            while Instant::now() < deadline {
-                if let Ok(Some(_)) = child.try_wait() {
-                    break; // lost a race for this number; try the next
-                }
-                if Path::new(&socket).exists()
-                    && x11rb::connect(Some(&format!(":{display}"))).is_ok()
-                {
-                    return Some(Xvfb {
-                        child,
-                        display,
-                        size: (width, height),
-                    });
-                }
-                std::thread::sleep(Duration::from_millis(50));
+        // Xvfb picks a free display number itself and writes it to stdout (-displayfd 1), so
+        // parallel tests and other servers on the machine never collide.
+        let mut child = Command::new("Xvfb")
+            .args([
+                "-displayfd",
+                "1",
+                "-screen",
+                "0",
+                &format!("{width}x{height}x24"),
+                "-nolisten",
+                "tcp",
+                "-noreset",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn Xvfb");
+        let mut out = child.stdout.take().expect("piped stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::io::Read;
+            let mut buf = Vec::new();
+            let mut byte = [0u8; 1];
+            while out.read(&mut byte).is_ok_and(|n| n == 1) && byte[0] != b'\n' {
+                buf.push(byte[0]);
             }
-            let _ = child.kill();
-            let _ = child.wait();
+            let _ = tx.send(String::from_utf8_lossy(&buf).trim().to_string());
+        });
+        let display: u32 = match rx
+            .recv_timeout(Duration::from_secs(20))
+            .ok()
+            .and_then(|s| s.parse().ok())
+        {
+            Some(d) => d,
+            None => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("Xvfb did not report a display number");
+            }
+        };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while x11rb::connect(Some(&format!(":{display}"))).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "Xvfb :{display} does not accept connections"
+            );
+            std::thread::sleep(Duration::from_millis(50));
         }
-        panic!("could not start Xvfb on any display");
+        Some(Xvfb {
+            child,
+            display,
+            size: (width, height),
+        })
     }
 
     /// The DISPLAY value.
@@ -173,6 +190,20 @@ impl Xvfb {
         let root = conn.setup().roots[0].root;
         conn.xtest_fake_input(4, button, 0, root, 0, 0, 0).unwrap();
         conn.xtest_fake_input(5, button, 0, root, 0, 0, 0).unwrap();
+        conn.flush().unwrap();
+        conn.sync().unwrap();
+    }
+
+    /// Presses keys in order, then releases them in reverse (a chord), with XTEST.
+    pub fn chord(&self, keycodes: &[u8]) {
+        let conn = self.connect();
+        let root = conn.setup().roots[0].root;
+        for &k in keycodes {
+            conn.xtest_fake_input(2, k, 0, root, 0, 0, 0).unwrap();
+        }
+        for &k in keycodes.iter().rev() {
+            conn.xtest_fake_input(3, k, 0, root, 0, 0, 0).unwrap();
+        }
         conn.flush().unwrap();
         conn.sync().unwrap();
     }
