@@ -3,6 +3,7 @@
 use std::time::{Duration, Instant};
 
 use crate::cli::BenchArgs;
+use crate::raster::PixelScale;
 use crate::sim::Simulation;
 
 use super::{AppError, Settings, fixed_start};
@@ -108,18 +109,28 @@ pub fn run(s: &Settings, args: &BenchArgs) -> Result<(), AppError> {
         s.seed
     );
     println!(
-        "{:<11} {:>8} {:>15} {:>12} {:>13} {:>11} {:>14}",
+        "{:<18} {:>8} {:>15} {:>12} {:>13} {:>11} {:>14}",
         "size", "frames", "steady median", "steady p99", "full median", "full p99", "misses/frame"
     );
     let sizes: Vec<(usize, usize)> = match args.size {
         Some((w, h)) => vec![(w as usize, h as usize)],
         None => SIZES.to_vec(),
     };
-    for (w, h) in sizes {
-        let f = render_figures(s, w, h, args.frames)?;
+    // Every size at the configured pixel scale, and 4K once more at native resolution.
+    let mut native = s.clone();
+    native.config.pixel_scale = PixelScale::Fixed(1);
+    let mut runs: Vec<(&Settings, usize, usize, &str)> =
+        sizes.iter().map(|&(w, h)| (s, w, h, "")).collect();
+    if let Some(&(w, h)) = sizes.iter().find(|(w, _)| PixelScale::Auto.factor(*w) > 1)
+        && s.config.pixel_scale == PixelScale::Auto
+    {
+        runs.push((&native, w, h, " native"));
+    }
+    for (settings, w, h, tag) in runs {
+        let f = render_figures(settings, w, h, args.frames)?;
         println!(
-            "{:<11} {:>8} {:>12.3} ms {:>9.3} ms {:>10.3} ms {:>8.3} ms {:>14.2}",
-            format!("{w}x{h}"),
+            "{:<18} {:>8} {:>12.3} ms {:>9.3} ms {:>10.3} ms {:>8.3} ms {:>14.2}",
+            format!("{w}x{h}{tag}"),
             f.frames,
             f.steady.0,
             f.steady.1,

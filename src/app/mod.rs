@@ -49,6 +49,7 @@ impl AppError {
 }
 
 /// Configuration after the file and the flags were merged.
+#[derive(Clone)]
 pub struct Settings {
     /// The merged configuration.
     pub config: Config,

@@ -10,6 +10,24 @@ use winit::window::Window;
 
 use crate::raster::BPP;
 
+/// Whether this machine could have a hardware GPU adapter at all.
+///
+/// On Linux every hardware adapter needs a DRM render node (or NVIDIA's device files); without
+/// one wgpu could only offer a software rasterizer, so `auto` goes straight to the CPU presenter
+/// and never loads a Vulkan driver (which alone costs tens of megabytes).
+pub fn hardware_gpu_possible() -> bool {
+    if !cfg!(target_os = "linux") {
+        return true;
+    }
+    let render_node = std::fs::read_dir("/dev/dri")
+        .map(|d| {
+            d.flatten()
+                .any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
+        })
+        .unwrap_or(false);
+    render_node || std::path::Path::new("/dev/nvidia0").exists()
+}
+
 /// Which presenter a surface is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {

@@ -12,7 +12,7 @@ use winit::keyboard::{Key, ModifiersState, NamedKey};
 use winit::monitor::MonitorHandle;
 use winit::window::{Fullscreen, Window, WindowId};
 
-use super::surface::{CpuSurface, GpuSurface, Kind, Surface};
+use super::surface::{CpuSurface, GpuSurface, Kind, Surface, hardware_gpu_possible};
 use crate::app::input::{Input, InputPolicy, Mods};
 use crate::app::pipeline::Pipeline;
 use crate::config::{Monitors, Presenter};
@@ -118,6 +118,7 @@ fn surface_for(
         Presenter::Cpu => {
             return cpu().map_err(|e| WindowError::NoPresenter(format!("cpu presenter: {e}")));
         }
+        Presenter::Auto if !hardware_gpu_possible() => "no GPU device on this machine".to_string(),
         Presenter::Gpu | Presenter::Auto => match GpuSurface::new(window.clone(), w, h, iw, ih) {
             // pixels uploads the whole frame every present: on a software adapter the CPU
             // presenter, which uploads only changed rows, is far cheaper.
