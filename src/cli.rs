@@ -94,6 +94,8 @@ pub enum Command {
     Render(RenderArgs),
     /// Print the run to stdout as ANSI text (bars rewritten in place on a terminal).
     Tty(TtyArgs),
+    /// Watch idle time and run the fullscreen saver when the desk is idle (X11).
+    Daemon(DaemonArgs),
     /// Measure the simulation and the renderer headless and print medians and p99.
     Bench(BenchArgs),
     /// Show, create or validate the configuration file.
@@ -130,6 +132,26 @@ pub struct TtyArgs {
     /// Plain text without colours.
     #[arg(long)]
     pub no_color: bool,
+}
+
+/// Arguments of `daemon`.
+#[derive(Debug, Args)]
+pub struct DaemonArgs {
+    /// Idle time before the saver starts (config `idle_timeout`, default 5m).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub idle: Option<Duration>,
+    /// Start the saver at most once, then exit when it ends (for scripts and tests).
+    #[arg(long)]
+    pub once: bool,
+    /// Log every idle check, not only launches and exits.
+    #[arg(long)]
+    pub verbose: bool,
+    /// Run this shell command instead of `trainsaver --fullscreen` (e.g. a locker, then the saver).
+    #[arg(long, value_name = "CMD")]
+    pub command: Option<String>,
+    /// Start even while a fullscreen window (a video, a presentation) is showing.
+    #[arg(long)]
+    pub no_inhibit: bool,
 }
 
 /// Arguments of `bench`.

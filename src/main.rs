@@ -13,6 +13,7 @@ fn run(cli: &Cli) -> Result<(), AppError> {
         Some(Command::Render(args)) => app::render(&settings, args),
         Some(Command::Tty(args)) => app::tty::run(&settings, args),
         Some(Command::Bench(args)) => app::bench::run(&settings, args),
+        Some(Command::Daemon(args)) => app::daemon_mode(&cli.common, &settings, args),
         Some(Command::Config { .. }) => unreachable!("handled above"),
     }
 }

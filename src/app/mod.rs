@@ -13,7 +13,7 @@ use chrono::NaiveDateTime;
 
 use crate::app::input::{Chord, InputMode, InputPolicy};
 use crate::cli::WindowFlags;
-use crate::cli::{Common, ConfigAction, RenderArgs};
+use crate::cli::{Common, ConfigAction, DaemonArgs, RenderArgs};
 use crate::config::{self, Config, DEFAULT_TOML};
 use crate::config::{Monitors, MultiMonitor};
 use crate::present::png::write_png;
@@ -244,6 +244,48 @@ pub fn window_mode(s: &Settings, flags: &WindowFlags) -> Result<(), AppError> {
         WindowError::NoPresenter(_) => AppError::NoPresenter(e.to_string()),
         e => AppError::Runtime(e.to_string()),
     })
+}
+
+/// `daemon`: run the saver when the desk is idle.
+pub fn daemon_mode(common: &Common, s: &Settings, args: &DaemonArgs) -> Result<(), AppError> {
+    use crate::daemon::{DaemonOptions, DaemonSettings};
+    let command = match &args.command {
+        Some(cmd) => vec!["/bin/sh".to_string(), "-c".to_string(), cmd.clone()],
+        None => {
+            let exe = std::env::current_exe()
+                .map_err(|e| AppError::Runtime(format!("cannot find my own binary: {e}")))?;
+            let mut c = vec![exe.display().to_string(), "--fullscreen".to_string()];
+            // The saver reads the same config; flags given to the daemon are passed on.
+            if let Some(p) = &common.config {
+                c.extend(["--config".into(), p.display().to_string()]);
+            }
+            if let Some(v) = &common.theme {
+                c.extend(["--theme".into(), v.clone()]);
+            }
+            if let Some(v) = common.speed {
+                c.extend(["--speed".into(), v.to_string()]);
+            }
+            if let Some(v) = common.flavor {
+                c.extend(["--flavor".into(), v.name().into()]);
+            }
+            c
+        }
+    };
+    let settings_of = |c: &Config| DaemonSettings {
+        idle: args.idle.unwrap_or(c.idle_timeout),
+        inhibit_fullscreen: c.inhibit_fullscreen && !args.no_inhibit,
+    };
+    let opts = DaemonOptions {
+        command,
+        once: args.once,
+        verbose: args.verbose,
+    };
+    let reload = || {
+        Settings::resolve(common)
+            .map(|s| settings_of(&s.config))
+            .map_err(|e| e.to_string())
+    };
+    crate::daemon::run(opts, settings_of(&s.config), reload).map_err(AppError::Input)
 }
 
 /// `render`: one frame to a PNG file.

@@ -4,6 +4,7 @@ pub mod duration;
 pub mod tomlerr;
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::{Deserialize, Deserializer, de::Error as _};
 
@@ -59,6 +60,11 @@ pub struct Config {
     /// The key chord that ends kiosk mode.
     #[serde(deserialize_with = "de_chord")]
     pub kiosk_chord: String,
+    /// Daemon: idle time before the saver starts.
+    #[serde(deserialize_with = "de_idle")]
+    pub idle_timeout: Duration,
+    /// Daemon: hold the saver back while a fullscreen window shows.
+    pub inhibit_fullscreen: bool,
     /// Empty pixels around the text.
     #[serde(deserialize_with = "de_padding")]
     pub padding: u32,
@@ -89,6 +95,8 @@ impl Default for Config {
             input_grace_ms: 500,
             motion_threshold: 10.0,
             kiosk_chord: "ctrl+alt+q".into(),
+            idle_timeout: Duration::from_secs(300),
+            inhibit_fullscreen: true,
             padding: 12,
             scrollback: 1000,
             max_fps: 30,
@@ -255,6 +263,17 @@ fn de_grace<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
 fn de_threshold<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     let v = f64::deserialize(d)?;
     in_range(v, (0.0..=10_000.0).contains(&v), "0 to 10000 (pixels)")
+}
+
+fn de_idle<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    let s = String::deserialize(d)?;
+    let v = parse_duration(&s).map_err(D::Error::custom)?;
+    if v < Duration::from_secs(1) || v > Duration::from_secs(86_400) {
+        return Err(D::Error::custom(format!(
+            "`{s}` is out of range: allowed 1s to 24h"
+        )));
+    }
+    Ok(v)
 }
 
 fn de_chord<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {

@@ -1,0 +1,176 @@
+//! `trainsaver daemon`: watches idle time and runs the saver as a child when the desk is idle.
+
+pub mod idle;
+pub mod schedule;
+
+use std::process::{Child, Command};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use idle::{IdleSource, X11Idle};
+use schedule::{Action, Scheduler};
+
+/// Settings the daemon runs with (reloaded on SIGHUP).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DaemonSettings {
+    /// Idle time before the saver starts.
+    pub idle: Duration,
+    /// Hold the saver back while a fullscreen window shows.
+    pub inhibit_fullscreen: bool,
+}
+
+/// How the daemon was started.
+pub struct DaemonOptions {
+    /// The saver command line (program and arguments).
+    pub command: Vec<String>,
+    /// Launch at most once, then exit when the saver ends.
+    pub once: bool,
+    /// Log every decision, not only launches and exits.
+    pub verbose: bool,
+}
+
+/// Timestamped log line on stderr.
+fn log(msg: &str) {
+    eprintln!(
+        "{} trainsaver daemon: {msg}",
+        chrono::Local::now().format("%Y-%m-%d %H:%M:%S")
+    );
+}
+
+fn terminate(child: &mut Child) {
+    // SIGTERM first so the saver restores everything, then make sure it is gone.
+    // SAFETY: kill(2) with a pid we own and a valid signal has no memory effects.
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, libc::SIGTERM);
+    }
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while Instant::now() < deadline {
+        if child.try_wait().ok().flatten().is_some() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// Why the daemon cannot watch this session, pointing at the idle-hook recipes.
+pub fn no_idle_source(reason: &str) -> String {
+    format!(
+        "no idle source: {reason}. On Wayland, let the compositor's idle daemon run `trainsaver --fullscreen` (swayidle, hypridle: see README, \"Idle hooks\")"
+    )
+}
+
+/// Runs until SIGTERM/SIGINT (or, with `once`, until the first saver ends).
+pub fn run(
+    opts: DaemonOptions,
+    mut settings: DaemonSettings,
+    reload: impl Fn() -> Result<DaemonSettings, String>,
+) -> Result<(), String> {
+    if std::env::var_os("DISPLAY").is_none() {
+        return Err(no_idle_source(
+            "DISPLAY is not set (the X11 MIT-SCREEN-SAVER extension is the only source implemented)",
+        ));
+    }
+    let mut src = X11Idle::connect().map_err(|e| no_idle_source(&e))?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let hup = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
+        signal_hook::flag::register(sig, stop.clone()).map_err(|e| e.to_string())?;
+    }
+    signal_hook::flag::register(signal_hook::consts::SIGHUP, hup.clone())
+        .map_err(|e| e.to_string())?;
+
+    log(&format!(
+        "watching idle time; saver after {:?} ({}fullscreen windows hold it back)",
+        settings.idle,
+        if settings.inhibit_fullscreen {
+            ""
+        } else {
+            "no inhibition: "
+        }
+    ));
+    let mut sched = Scheduler::new(settings.idle);
+    let mut child: Option<Child> = None;
+    let mut launched = false;
+    while !stop.load(Ordering::SeqCst) {
+        if hup.swap(false, Ordering::SeqCst) {
+            match reload() {
+                Ok(s) => {
+                    log(&format!("config reloaded: saver after {:?}", s.idle));
+                    sched.set_timeout(s.idle);
+                    settings = s;
+                }
+                Err(e) => log(&format!(
+                    "config reload failed, keeping the old settings: {e}"
+                )),
+            }
+        }
+        if let Some(c) = child.as_mut() {
+            match c.try_wait() {
+                Ok(Some(status)) => {
+                    let ok = status.success();
+                    if ok {
+                        log("saver ended (user is back)");
+                    } else {
+                        log(&format!(
+                            "saver failed ({status}); retrying on the next idle period after a backoff"
+                        ));
+                    }
+                    sched.saver_exited(ok, Instant::now());
+                    child = None;
+                    if opts.once {
+                        return Ok(());
+                    }
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(100)),
+                Err(e) => return Err(format!("waiting for the saver: {e}")),
+            }
+            continue;
+        }
+        let idle = src.idle()?;
+        let inhibited = settings.inhibit_fullscreen && src.fullscreen_window();
+        match sched.decide(idle, inhibited, Instant::now()) {
+            Action::Launch if opts.once && launched => return Ok(()),
+            Action::Launch => {
+                log(&format!(
+                    "idle for {:.1} s: starting {}",
+                    idle.as_secs_f64(),
+                    opts.command.join(" ")
+                ));
+                match Command::new(&opts.command[0])
+                    .args(&opts.command[1..])
+                    .spawn()
+                {
+                    Ok(c) => child = Some(c),
+                    Err(e) => {
+                        log(&format!("cannot start the saver: {e}"));
+                        sched.saver_exited(false, Instant::now());
+                    }
+                }
+                launched = true;
+            }
+            Action::Wait(d) => {
+                if opts.verbose {
+                    log(&format!(
+                        "idle {:.1} s{}",
+                        idle.as_secs_f64(),
+                        if inhibited {
+                            ", inhibited by a fullscreen window"
+                        } else {
+                            ""
+                        }
+                    ));
+                }
+                std::thread::sleep(d);
+            }
+        }
+    }
+    if let Some(mut c) = child {
+        log("stopping the saver");
+        terminate(&mut c);
+    }
+    log("exiting");
+    Ok(())
+}
