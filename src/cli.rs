@@ -51,6 +51,13 @@ pub struct Common {
     /// for `render`, 2026-01-01 09:00:00 so output is reproducible).
     #[arg(long, global = true, value_name = "TIME", value_parser = parse_start)]
     pub start: Option<NaiveDateTime>,
+    /// Several screens, one run: the run started at this wall-clock time ("YYYY-MM-DD HH:MM:SS",
+    /// local), so every display with the same seed shows the same moment of it.
+    #[arg(long, global = true, value_name = "TIME", value_parser = parse_start)]
+    pub sync_epoch: Option<NaiveDateTime>,
+    /// Show this rank's console of the run (rank-specific lines follow it).
+    #[arg(long, global = true, value_name = "R")]
+    pub rank: Option<u32>,
     /// Font size in pixels (6 to 160), or "auto" to fit the configured rows.
     #[arg(long, global = true, value_name = "PX|auto", value_parser = parse_font_size)]
     pub font_size: Option<FontSize>,
@@ -118,6 +125,10 @@ pub struct RenderArgs {
     /// Output PNG file.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: PathBuf,
+    /// With --sync-epoch: render the moment a synchronised display shows at this wall-clock
+    /// time ("YYYY-MM-DD HH:MM:SS") instead of --at.
+    #[arg(long, value_name = "TIME", value_parser = parse_start)]
+    pub wall: Option<NaiveDateTime>,
 }
 
 /// Arguments of `tty`.

@@ -348,3 +348,63 @@ fn tty_on_a_terminal_rewrites_in_place_and_ctrl_c_leaves_it_clean() {
         "terminal not restored after Ctrl-C; output ends with {tail:?}"
     );
 }
+
+#[test]
+fn synchronised_screens_render_the_same_moment() {
+    let home = TempDir::new("sync");
+    let out = |name: &str| home.path().join(name);
+    let render = |name: &str, rank: &str, wall: &str| {
+        let o = run(
+            &home,
+            &[
+                "--seed",
+                "11",
+                "--sync-epoch",
+                "2026-12-01 08:00:00",
+                "--rank",
+                rank,
+                "render",
+                "--wall",
+                wall,
+                "--size",
+                "640x400",
+                "-o",
+                out(name).to_str().unwrap(),
+            ],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        stderr(&o)
+    };
+    let e = render("a.png", "0", "2026-12-01 08:03:00");
+    assert!(e.contains("t=180.0s"), "{e}");
+    render("b.png", "0", "2026-12-01 08:03:00");
+    render("c.png", "9", "2026-12-01 08:03:00");
+    render("d.png", "0", "2026-12-01 08:03:30");
+    let bytes = |n: &str| std::fs::read(out(n)).unwrap();
+    assert_eq!(
+        bytes("a.png"),
+        bytes("b.png"),
+        "two displays at the same wall time agree"
+    );
+    assert_ne!(
+        bytes("a.png"),
+        bytes("c.png"),
+        "another rank's console differs"
+    );
+    assert_ne!(
+        bytes("a.png"),
+        bytes("d.png"),
+        "the run moves on with the wall clock"
+    );
+    let o = run(
+        &home,
+        &[
+            "render",
+            "--wall",
+            "2026-12-01 08:03:00",
+            "-o",
+            out("x.png").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "--wall needs --sync-epoch");
+}

@@ -59,6 +59,10 @@ pub struct Settings {
     pub seed: u64,
     /// The run's start time, if given.
     pub start: Option<NaiveDateTime>,
+    /// Synchronised screens: when the run started on the wall clock.
+    pub sync_epoch: Option<NaiveDateTime>,
+    /// Whose console is shown.
+    pub rank: u32,
 }
 
 /// A fresh seed when none was given: from the clock and pid, kept short so it is easy to retype.
@@ -110,10 +114,12 @@ impl Settings {
         let data_dir = config::config_dir().map(|d| d.join("data"));
         let catalog = Catalog::load(data_dir.as_deref()).map_err(|e| AppError::Input(e.0))?;
         Ok(Settings {
+            sync_epoch: common.sync_epoch.or(config.sync_epoch),
             config,
             catalog: Arc::new(catalog),
             seed,
             start: common.start,
+            rank: common.rank.unwrap_or(0),
         })
     }
 
@@ -136,9 +142,10 @@ impl Settings {
     pub fn sim(&self, default_start: NaiveDateTime) -> SimConfig {
         SimConfig {
             seed: self.seed,
-            start: self.start.unwrap_or(default_start),
+            // Synchronised screens share the epoch as the run's start.
+            start: self.sync_epoch.or(self.start).unwrap_or(default_start),
             flavor: self.config.flavor,
-            rank: 0,
+            rank: self.rank,
         }
     }
 
@@ -158,6 +165,13 @@ impl Settings {
             height,
         )
         .map_err(|e| AppError::Input(e.to_string()))
+    }
+
+    /// Wall-clock time elapsed since the synchronised epoch (zero when not synchronised).
+    pub fn elapsed_since_epoch(&self, now: NaiveDateTime) -> Duration {
+        self.sync_epoch
+            .and_then(|e| (now - e).to_std().ok())
+            .unwrap_or(Duration::ZERO)
     }
 
     /// Tells the user which seed replays this run.
@@ -228,7 +242,7 @@ pub fn window_mode(s: &Settings, flags: &WindowFlags) -> Result<(), AppError> {
         let mut sim = s.sim(start);
         // Each screen shows a different node's first rank; the run itself is the same.
         if independent {
-            sim.rank = view as u32 * 8;
+            sim.rank += view as u32 * 8;
         }
         Pipeline::new(sim, s.catalog.clone(), &s.look(), c.speed, w, h).map_err(|e| e.to_string())
     });
@@ -239,6 +253,7 @@ pub fn window_mode(s: &Settings, flags: &WindowFlags) -> Result<(), AppError> {
         presenter: flags.presenter.unwrap_or(c.presenter),
         max_fps: c.max_fps,
         hide_cursor: matches!(mode, InputMode::Saver | InputMode::Kiosk),
+        elapsed: s.elapsed_since_epoch(start),
     };
     run_window(factory, opts).map_err(|e| match e {
         WindowError::NoPresenter(_) => AppError::NoPresenter(e.to_string()),
@@ -292,7 +307,16 @@ pub fn daemon_mode(common: &Common, s: &Settings, args: &DaemonArgs) -> Result<(
 pub fn render(s: &Settings, args: &RenderArgs) -> Result<(), AppError> {
     let (w, h) = (args.size.0 as usize, args.size.1 as usize);
     let mut p = s.pipeline(fixed_start(), w, h)?;
-    let frame = p.frame_at(args.at, w, h);
+    let at = match (args.wall, s.sync_epoch) {
+        (Some(wall), Some(_)) => s.elapsed_since_epoch(wall).mul_f64(s.config.speed),
+        (Some(_), None) => {
+            return Err(AppError::Input(
+                "--wall needs a sync epoch (--sync-epoch or config `sync_epoch`)".into(),
+            ));
+        }
+        (None, _) => args.at,
+    };
+    let frame = p.frame_at(at, w, h);
     write_png(&frame, &args.output).map_err(AppError::Runtime)?;
     eprintln!(
         "trainsaver: wrote {} ({}x{}, seed {}, t={:.1}s)",
@@ -300,7 +324,7 @@ pub fn render(s: &Settings, args: &RenderArgs) -> Result<(), AppError> {
         w,
         h,
         s.seed,
-        args.at.as_secs_f64()
+        at.as_secs_f64()
     );
     Ok(())
 }

@@ -31,8 +31,14 @@ pub fn run(s: &Settings, args: &TtyArgs) -> Result<(), AppError> {
     let mut w = AnsiWriter::new(stdout.lock(), tty, !args.no_color);
     let io = |e: std::io::Error| AppError::Runtime(format!("writing to stdout: {e}"));
     w.begin().map_err(io)?;
-    let mut sim = Simulation::new(s.sim(now_start()), s.catalog.clone());
-    let result = pump(&mut sim, &mut w, args, s.config.speed, &stop);
+    let start = now_start();
+    let mut sim = Simulation::new(s.sim(start), s.catalog.clone());
+    // Synchronised with other screens: catch up silently to where the shared run is now.
+    let skip = s.elapsed_since_epoch(start).mul_f64(s.config.speed);
+    let mut discard = Vec::new();
+    sim.advance_timed(skip, &mut discard);
+    drop(discard);
+    let result = pump(&mut sim, &mut w, args, s.config.speed, skip, &stop);
     w.finish().map_err(io)?;
     match result {
         // A closed pipe (e.g. `| head`) is a normal way to stop.
@@ -46,12 +52,13 @@ fn pump<W: Write>(
     w: &mut AnsiWriter<W>,
     args: &TtyArgs,
     speed: f64,
+    from: Duration,
     stop: &AtomicBool,
 ) -> std::io::Result<()> {
-    let end = args.duration.unwrap_or(Duration::MAX);
+    let end = args.duration.map_or(Duration::MAX, |d| from + d);
     let started = Instant::now();
     let mut ops: Vec<Timed> = Vec::new();
-    let mut t = Duration::ZERO;
+    let mut t = from;
     while t < end && !stop.load(Ordering::SeqCst) {
         let next = if args.fast {
             (t + FAST_CHUNK).min(end)
@@ -60,7 +67,7 @@ fn pump<W: Write>(
         };
         if !args.fast {
             // Sleep in short ticks so Ctrl-C is noticed promptly.
-            let wall_due = started + next.div_f64(speed);
+            let wall_due = started + (next - from).div_f64(speed);
             loop {
                 let now = Instant::now();
                 if now >= wall_due || stop.load(Ordering::SeqCst) {

@@ -65,6 +65,9 @@ pub struct Config {
     pub idle_timeout: Duration,
     /// Daemon: hold the saver back while a fullscreen window shows.
     pub inhibit_fullscreen: bool,
+    /// Several screens, one run: wall-clock start of the shared run.
+    #[serde(deserialize_with = "de_epoch")]
+    pub sync_epoch: Option<chrono::NaiveDateTime>,
     /// Empty pixels around the text.
     #[serde(deserialize_with = "de_padding")]
     pub padding: u32,
@@ -97,6 +100,7 @@ impl Default for Config {
             kiosk_chord: "ctrl+alt+q".into(),
             idle_timeout: Duration::from_secs(300),
             inhibit_fullscreen: true,
+            sync_epoch: None,
             padding: 12,
             scrollback: 1000,
             max_fps: 30,
@@ -274,6 +278,13 @@ fn de_idle<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
         )));
     }
     Ok(v)
+}
+
+fn de_epoch<'de, D: Deserializer<'de>>(d: D) -> Result<Option<chrono::NaiveDateTime>, D::Error> {
+    let s = String::deserialize(d)?;
+    crate::cli::parse_start(&s)
+        .map(Some)
+        .map_err(D::Error::custom)
 }
 
 fn de_chord<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {

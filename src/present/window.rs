@@ -42,6 +42,8 @@ pub struct RuntimeOptions {
     pub max_fps: u32,
     /// Hide the pointer over the windows.
     pub hide_cursor: bool,
+    /// Wall-clock time already elapsed in the run when the windows open (synchronised screens).
+    pub elapsed: Duration,
 }
 
 /// Why the runtime ended other than by the user.
@@ -534,6 +536,7 @@ fn forward_signals(proxy: EventLoopProxy<UserEvent>) {
 
 /// Runs windows until the user (or a signal, or the host) ends them.
 pub fn run(factory: Factory<'_>, opts: RuntimeOptions) -> Result<(), WindowError> {
+    let elapsed = opts.elapsed;
     let event_loop = event_loop().map_err(|e| WindowError::EventLoop(e.to_string()))?;
     forward_signals(event_loop.create_proxy());
     #[cfg(all(unix, not(target_os = "macos")))]
@@ -552,7 +555,9 @@ pub fn run(factory: Factory<'_>, opts: RuntimeOptions) -> Result<(), WindowError
         factory,
         opts,
         views: Vec::new(),
-        epoch: Instant::now(),
+        epoch: Instant::now()
+            .checked_sub(elapsed)
+            .unwrap_or_else(Instant::now),
         shown: None,
         modifiers: ModifiersState::empty(),
         error: None,
