@@ -174,6 +174,10 @@ pub struct BenchArgs {
     /// Frames with new output measured per size.
     #[arg(long, value_name = "N", default_value_t = 300, value_parser = clap::value_parser!(usize))]
     pub frames: usize,
+    /// Instead: run simulation and renderer for this much simulated time at 1920x1080 and report
+    /// memory and render cost at the start and the end (e.g. 7d).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub soak: Option<Duration>,
 }
 
 /// Config subcommands.

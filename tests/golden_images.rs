@@ -29,6 +29,8 @@ fn look(theme: &str) -> Look {
         padding: 12.0,
         scrollback: 1000,
         pixel_scale: PixelScale::Auto,
+        drift_px: 0,
+        drift_period: 600.0,
     }
 }
 
@@ -109,4 +111,54 @@ fn glyph_sampler() {
     }
     let f = r.render_frame(&mut g, w, h, true);
     common::check_golden_png("glyph_sampler.png", &f);
+}
+
+/// Burn-in drift moves the whole picture, one pixel at a time, within its reserve.
+#[test]
+fn drift_shifts_the_whole_picture() {
+    let mut l = look("default");
+    l.drift_px = 6;
+    l.drift_period = 600.0;
+    let sim = || SimConfig {
+        seed: 42,
+        start: fixed_start(),
+        flavor: Flavor::Ddp,
+        rank: 0,
+    };
+    let bbox_left_top = |f: &trainsaver::raster::Frame| {
+        let bg = Theme::by_name("default").unwrap().bg;
+        let mut min = (usize::MAX, usize::MAX);
+        for y in 0..f.height {
+            for x in 0..f.width {
+                if f.pixel(x, y)[..3] != bg {
+                    min = (min.0.min(x), min.1.min(y));
+                }
+            }
+        }
+        min
+    };
+    // The run is paused on one line long enough to compare the same text at two times.
+    let frame_at = |t: f64| {
+        let mut p = Pipeline::new(sim(), Arc::new(Catalog::builtin()), &l, 1.0, 640, 400).unwrap();
+        p.frame_at(Duration::from_secs_f64(t), 640, 400)
+    };
+    let a = frame_at(0.2);
+    let b = frame_at(0.2 + 300.0);
+    let (ta, tb) = (
+        trainsaver::app::schedule::drift_offset(6, 600.0, 0.2),
+        trainsaver::app::schedule::drift_offset(6, 600.0, 300.2),
+    );
+    assert_ne!(ta, tb, "the drift moved in half a period");
+    // The top-left of the drawn text follows the offset (text differs, its margin does not).
+    let (ba, bb) = (bbox_left_top(&a), bbox_left_top(&b));
+    assert_eq!(
+        bb.0 as i64 - ba.0 as i64,
+        tb.0 as i64 - ta.0 as i64,
+        "horizontal shift"
+    );
+    assert_eq!(
+        bb.1 as i64 - ba.1 as i64,
+        tb.1 as i64 - ta.1 as i64,
+        "vertical shift"
+    );
 }

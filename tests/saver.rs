@@ -259,3 +259,92 @@ fn embedded_in_a_host_window_follows_it_and_ends_with_it() {
     conn.sync().unwrap();
     assert_exits_0(&mut c, "its host window being destroyed");
 }
+
+#[test]
+fn night_schedule_dims_and_blanks() {
+    let Some(x) = Xvfb::start(W, H) else { return };
+    let home = TempDir::new("schedule");
+    let now = chrono::Local::now().time();
+    let hm = |m: i64| {
+        (now + chrono::Duration::minutes(m))
+            .format("%H:%M")
+            .to_string()
+    };
+    let range = format!("[\"{}\", \"{}\"]", hm(-1), hm(3));
+    let brightest = |x: &Xvfb| {
+        x.capture()
+            .iter()
+            .map(|p| *p.iter().max().unwrap())
+            .max()
+            .unwrap()
+    };
+
+    let cfg = home.path().join("dim.toml");
+    std::fs::write(&cfg, format!("dim_between = {range}\ndim_level = 0.3\n")).unwrap();
+    let mut c = spawn(
+        &x,
+        &home,
+        &[
+            "--fullscreen",
+            "--seed",
+            "3",
+            "--speed",
+            "4",
+            "--config",
+            cfg.to_str().unwrap(),
+        ],
+    );
+    // Dimmed: text appears but nothing comes near full brightness.
+    assert!(
+        eventually(Duration::from_secs(30), || {
+            let b = brightest(&x);
+            b > 20 && b < 110
+        }),
+        "not dimmed: brightest {}",
+        brightest(&x)
+    );
+    std::thread::sleep(Duration::from_millis(800));
+    x.key(KEY_A);
+    assert_exits_0(&mut c, "a key while dimmed");
+
+    // A white desktop, so black can only come from the saver.
+    {
+        use x11rb::connection::Connection;
+        use x11rb::protocol::xproto::{ChangeWindowAttributesAux, ConnectionExt};
+        use x11rb::wrapper::ConnectionExt as _;
+        let conn = x.connect();
+        let screen = &conn.setup().roots[0];
+        conn.change_window_attributes(
+            screen.root,
+            &ChangeWindowAttributesAux::new().background_pixel(screen.white_pixel),
+        )
+        .unwrap();
+        conn.clear_area(false, screen.root, 0, 0, 0, 0).unwrap();
+        conn.sync().unwrap();
+    }
+    assert!(x.capture()[0] == [255, 255, 255], "desktop not white");
+    std::fs::write(&cfg, format!("blank_between = {range}\n")).unwrap();
+    let mut c = spawn(
+        &x,
+        &home,
+        &[
+            "--fullscreen",
+            "--seed",
+            "3",
+            "--speed",
+            "4",
+            "--config",
+            cfg.to_str().unwrap(),
+        ],
+    );
+    std::thread::sleep(Duration::from_secs(3));
+    let px = x.capture();
+    let black = px.iter().filter(|p| p.iter().all(|&v| v == 0)).count() as f64 / px.len() as f64;
+    assert!(
+        black > 0.99,
+        "blank period shows {:.1}% black",
+        black * 100.0
+    );
+    x.key(KEY_A);
+    assert_exits_0(&mut c, "a key while blank");
+}

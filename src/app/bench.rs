@@ -90,8 +90,82 @@ fn render_figures(
     })
 }
 
+/// Resident memory of this process in kB (Linux), if known.
+fn rss_kb() -> Option<u64> {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()?
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+/// Long run headless: memory and per-frame cost at the start and the end.
+fn soak(s: &Settings, span: Duration) -> Result<(), AppError> {
+    let (w, h) = (1920, 1080);
+    let mut p = s.pipeline(fixed_start(), w, h)?;
+    let (iw, ih) = p.internal_size();
+    let mut buf = vec![0u8; iw * ih * 4];
+    let step = Duration::from_secs(5);
+    // Compare whole days, so both windows mix setup phases and training alike.
+    let day = 86_400 / step.as_secs() as usize;
+    let mut t = Duration::ZERO;
+    let (mut first, mut last) = (Vec::new(), std::collections::VecDeque::with_capacity(day));
+    let mut rss_start = None;
+    let started = Instant::now();
+    let mut frames = 0usize;
+    while t < span {
+        t += step;
+        let t0 = Instant::now();
+        p.step_to(t);
+        p.render_into(&mut buf, t);
+        let dt = t0.elapsed();
+        frames += 1;
+        if frames <= day {
+            first.push(dt);
+        } else {
+            if last.len() == day {
+                last.pop_front();
+            }
+            last.push_back(dt);
+        }
+        if frames == day {
+            rss_start = rss_kb();
+        }
+    }
+    let rss_end = rss_kb();
+    let (f, _) = median_p99(&mut first);
+    let (l, _) = median_p99(last.make_contiguous());
+    println!(
+        "soak: {:.1} days simulated at 1920x1080, a frame every {} s of run time ({frames} frames, {} runs) in {:.1} s",
+        span.as_secs_f64() / 86400.0,
+        step.as_secs(),
+        p.sim.runs(),
+        started.elapsed().as_secs_f64()
+    );
+    match (rss_start, rss_end) {
+        (Some(a), Some(b)) => println!(
+            "RSS after the first day {:.1} MB, at the end {:.1} MB (growth {:+.2} MB)",
+            a as f64 / 1024.0,
+            b as f64 / 1024.0,
+            (b as f64 - a as f64) / 1024.0
+        ),
+        _ => println!("RSS: not available on this platform"),
+    }
+    println!(
+        "frame cost median: first day {f:.3} ms, last day {l:.3} ms (ratio {:.2})",
+        l / f.max(1e-9)
+    );
+    Ok(())
+}
+
 /// Runs the benchmarks and prints a table.
 pub fn run(s: &Settings, args: &BenchArgs) -> Result<(), AppError> {
+    if let Some(span) = args.soak {
+        return soak(s, span);
+    }
     let mut runs: Vec<Duration> = Vec::new();
     let mut ops = 0;
     for _ in 0..5 {

@@ -4,6 +4,7 @@ pub mod bench;
 pub mod input;
 pub mod lock;
 pub mod pipeline;
+pub mod schedule;
 pub mod tty;
 
 use std::path::PathBuf;
@@ -12,6 +13,7 @@ use std::sync::Arc;
 use chrono::NaiveDateTime;
 
 use crate::app::input::{Chord, InputMode, InputPolicy};
+use crate::app::schedule::Schedule;
 use crate::cli::WindowFlags;
 use crate::cli::{Common, ConfigAction, DaemonArgs, RenderArgs};
 use crate::config::{self, Config, DEFAULT_TOML};
@@ -135,6 +137,8 @@ impl Settings {
             scrollback: self.config.scrollback,
             pixel_scale: self.config.pixel_scale,
             effects: self.config.effects.resolve(theme),
+            drift_px: self.config.drift_px,
+            drift_period: self.config.drift_period.as_secs_f64(),
         }
     }
 
@@ -254,6 +258,11 @@ pub fn window_mode(s: &Settings, flags: &WindowFlags) -> Result<(), AppError> {
         max_fps: c.max_fps,
         hide_cursor: matches!(mode, InputMode::Saver | InputMode::Kiosk),
         elapsed: s.elapsed_since_epoch(start),
+        schedule: Schedule {
+            dim: c.dim_between,
+            dim_level: c.dim_level,
+            blank: c.blank_between,
+        },
     };
     run_window(factory, opts).map_err(|e| match e {
         WindowError::NoPresenter(_) => AppError::NoPresenter(e.to_string()),

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::app::schedule::drift_offset;
 use crate::raster::{
     BPP, Effects, Faces, FontError, FontSize, Frame, PixelScale, Rasterizer, RenderReport, Sizing,
     Theme,
@@ -52,6 +53,10 @@ pub struct Look {
     pub pixel_scale: PixelScale,
     /// Retro effects.
     pub effects: Effects,
+    /// Burn-in drift range in logical pixels (0 = off).
+    pub drift_px: u32,
+    /// Seconds for one round of the drift path.
+    pub drift_period: f64,
 }
 
 impl Look {
@@ -96,6 +101,7 @@ impl Pipeline {
         let fonts = faces.at(sizing.font_px(&faces, internal.1));
         let mut raster = Rasterizer::new(fonts, look.theme.clone(), sizing.padding_px());
         raster.set_effects(look.effects);
+        raster.set_drift_reserve((look.drift_px as f64 / ps).round() as usize);
         let (cols, rows) = raster.fit(internal.0, internal.1, &sizing);
         Ok(Pipeline {
             sim: Simulation::new(sim, catalog),
@@ -123,6 +129,9 @@ impl Pipeline {
         self.internal = internal_size(&self.look, width, height);
         let ps = self.look.pixel_scale.factor(width) as f64;
         let sizing = self.look.sizing(self.scale_factor / ps);
+        self.raster.set_drift_reserve(
+            (self.look.drift_px as f64 * self.scale_factor / ps).round() as usize
+        );
         let (cols, rows) = self.raster.fit(self.internal.0, self.internal.1, &sizing);
         self.grid.resize(cols, rows);
     }
@@ -139,6 +148,17 @@ impl Pipeline {
     /// Size of the frame [`render_into`](Self::render_into) draws (output / pixel scale).
     pub fn internal_size(&self) -> (usize, usize) {
         self.internal
+    }
+
+    /// Shifts the picture to where the burn-in drift puts it at simulated time `t`.
+    fn apply_drift(&mut self, t: Duration) {
+        let reserve = self.raster.drift_reserve();
+        let (dx, dy) = drift_offset(
+            reserve,
+            self.look.drift_period,
+            t.as_secs_f64() / self.speed,
+        );
+        self.raster.set_offset(dx, dy);
     }
 
     /// Whether the cursor shows at simulated time `t` (blinks in wall-clock time).
@@ -158,6 +178,7 @@ impl Pipeline {
     pub fn render_into(&mut self, frame: &mut [u8], t: Duration) -> RenderReport {
         let on = self.cursor_on(t);
         self.raster.set_clock(t.as_secs_f64() / self.speed);
+        self.apply_drift(t);
         let (w, h) = self.internal;
         self.raster.render(&mut self.grid, frame, w, h, on)
     }
@@ -168,6 +189,7 @@ impl Pipeline {
         self.step_to(t);
         self.resize(width, height);
         let on = self.cursor_on(t);
+        self.apply_drift(t);
         let (w, h) = self.internal;
         let small = self.raster.render_frame(&mut self.grid, w, h, on);
         let ps = self.look.pixel_scale.factor(width);

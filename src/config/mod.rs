@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Deserializer, de::Error as _};
 
+use crate::app::schedule::TimeRange;
 use crate::raster::{Effects, FontSize, PixelScale, Theme, theme_names};
 use crate::sim::flavor::Flavor;
 
@@ -65,6 +66,21 @@ pub struct Config {
     pub idle_timeout: Duration,
     /// Daemon: hold the saver back while a fullscreen window shows.
     pub inhibit_fullscreen: bool,
+    /// Dim the screen between these local times, e.g. ["22:00", "07:00"].
+    #[serde(deserialize_with = "de_range")]
+    pub dim_between: Option<TimeRange>,
+    /// Brightness while dimmed, 0 to 1.
+    #[serde(deserialize_with = "de_level")]
+    pub dim_level: f32,
+    /// Show black between these local times (lets the panel rest).
+    #[serde(deserialize_with = "de_range")]
+    pub blank_between: Option<TimeRange>,
+    /// Burn-in protection: the picture drifts over this many pixels (0 = off).
+    #[serde(deserialize_with = "de_drift")]
+    pub drift_px: u32,
+    /// Time the drift takes to go round its path.
+    #[serde(deserialize_with = "de_period")]
+    pub drift_period: Duration,
     /// Several screens, one run: wall-clock start of the shared run.
     #[serde(deserialize_with = "de_epoch")]
     pub sync_epoch: Option<chrono::NaiveDateTime>,
@@ -101,6 +117,11 @@ impl Default for Config {
             idle_timeout: Duration::from_secs(300),
             inhibit_fullscreen: true,
             sync_epoch: None,
+            dim_between: None,
+            dim_level: 0.3,
+            blank_between: None,
+            drift_px: 0,
+            drift_period: Duration::from_secs(600),
             padding: 12,
             scrollback: 1000,
             max_fps: 30,
@@ -275,6 +296,38 @@ fn de_idle<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
     if v < Duration::from_secs(1) || v > Duration::from_secs(86_400) {
         return Err(D::Error::custom(format!(
             "`{s}` is out of range: allowed 1s to 24h"
+        )));
+    }
+    Ok(v)
+}
+
+fn de_range<'de, D: Deserializer<'de>>(d: D) -> Result<Option<TimeRange>, D::Error> {
+    let v = Vec::<String>::deserialize(d)?;
+    match v.as_slice() {
+        [a, b] => TimeRange::parse(a, b).map(Some).map_err(D::Error::custom),
+        _ => Err(D::Error::custom(format!(
+            "{} values given: allowed two \"HH:MM\" times, e.g. [\"22:00\", \"07:00\"]",
+            v.len()
+        ))),
+    }
+}
+
+fn de_level<'de, D: Deserializer<'de>>(d: D) -> Result<f32, D::Error> {
+    let v = f32::deserialize(d)?;
+    in_range(v, (0.0..=1.0).contains(&v), "0 to 1")
+}
+
+fn de_drift<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let v = u32::deserialize(d)?;
+    in_range(v, v <= 64, "0 to 64 (pixels)")
+}
+
+fn de_period<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    let s = String::deserialize(d)?;
+    let v = parse_duration(&s).map_err(D::Error::custom)?;
+    if v < Duration::from_secs(10) || v > Duration::from_secs(7 * 86_400) {
+        return Err(D::Error::custom(format!(
+            "`{s}` is out of range: allowed 10s to 7d"
         )));
     }
     Ok(v)
@@ -542,6 +595,25 @@ mod tests {
         assert!(e.contains("key `presenter`") && e.contains("cpu"), "{e}");
         let e = err("kiosk_chord = \"ctrl+\"\n");
         assert!(e.contains("key `kiosk_chord`"), "{e}");
+    }
+
+    #[test]
+    fn schedules_and_drift() {
+        let c = Config::from_toml(
+            "c",
+            "dim_between = [\"22:00\", \"07:00\"]\ndrift_px = 4\ndrift_period = \"5m\"\n",
+        )
+        .unwrap();
+        assert!(c.dim_between.is_some() && c.drift_px == 4);
+        let e = err("blank_between = [\"22:00\"]\n");
+        assert!(
+            e.contains("key `blank_between`") && e.contains("HH:MM"),
+            "{e}"
+        );
+        let e = err("dim_between = [\"late\", \"07:00\"]\n");
+        assert!(e.contains("`late`"), "{e}");
+        let e = err("dim_level = 2.0\n");
+        assert!(e.contains("0 to 1"), "{e}");
     }
 
     #[test]

@@ -15,6 +15,7 @@ use winit::window::{Fullscreen, Window, WindowId};
 use super::surface::{CpuSurface, GpuSurface, Kind, Surface, hardware_gpu_possible};
 use crate::app::input::{Input, InputPolicy, Mods};
 use crate::app::pipeline::Pipeline;
+use crate::app::schedule::{Light, Schedule};
 use crate::config::{Monitors, Presenter};
 
 /// Where the windows go.
@@ -44,6 +45,8 @@ pub struct RuntimeOptions {
     pub hide_cursor: bool,
     /// Wall-clock time already elapsed in the run when the windows open (synchronised screens).
     pub elapsed: Duration,
+    /// Night-time dimming and blanking.
+    pub schedule: Schedule,
 }
 
 /// Why the runtime ended other than by the user.
@@ -90,6 +93,8 @@ struct View {
     requested: bool,
     /// Top-left corner on the desktop, to make pointer positions global across monitors.
     origin: (f64, f64),
+    /// Showing black for the blank schedule (nothing more to draw until it ends).
+    blanked: bool,
 }
 
 struct App<'a> {
@@ -280,6 +285,7 @@ impl App<'_> {
                 force: true,
                 requested: true,
                 origin,
+                blanked: false,
             });
         }
         Ok(())
@@ -312,6 +318,17 @@ impl App<'_> {
         if w == 0 || h == 0 {
             return;
         }
+        let light = self.opts.schedule.at(chrono::Local::now().time());
+        let blank = light == Light::Blank;
+        if blank && v.blanked && !v.force {
+            return; // already black
+        }
+        v.blanked = blank;
+        v.pipeline.raster.set_brightness(match light {
+            Light::Normal => 1.0,
+            Light::Dim(l) => l,
+            Light::Blank => 0.0,
+        });
         let t = now
             .saturating_duration_since(epoch)
             .mul_f64(v.pipeline.speed);
@@ -493,7 +510,10 @@ impl ApplicationHandler<UserEvent> for App<'_> {
                 continue;
             }
             let due = v.pipeline.sim.next_due().min(v.pipeline.next_blink(t));
-            let mut wake = if v.animating {
+            let mut wake = if v.blanked {
+                // Black until the blank period ends: look at the clock twice a minute.
+                now + Duration::from_secs(30)
+            } else if v.animating {
                 now
             } else {
                 self.epoch + due.div_f64(speed)

@@ -54,6 +54,8 @@ pub struct Post {
     ghosts: Vec<Option<Ghost>>,
     /// Light backgrounds: ghosts darken (min) instead of glowing (max).
     light: bool,
+    /// Overall brightness 0-255 (255 normal), folded into the mask.
+    brightness: u8,
 }
 
 impl Post {
@@ -62,8 +64,20 @@ impl Post {
         Post {
             fx,
             light,
+            brightness: 255,
             ..Post::default()
         }
+    }
+
+    /// Sets overall brightness (0-1); true when it changed (everything must be repainted).
+    pub fn set_brightness(&mut self, b: f32) -> bool {
+        let v = (b.clamp(0.0, 1.0) * 255.0).round() as u8;
+        if v == self.brightness {
+            return false;
+        }
+        self.brightness = v;
+        self.size = (0, 0); // rebuild the mask with the new level
+        true
     }
 
     /// The effects in use.
@@ -76,7 +90,7 @@ impl Post {
         if self.ghosts.len() != rows {
             self.ghosts = (0..rows).map(|_| None).collect();
         }
-        if !self.fx.masked() || self.size == (width, height) {
+        if !self.masked() || self.size == (width, height) {
             return;
         }
         self.size = (width, height);
@@ -93,9 +107,13 @@ impl Post {
                     let (dx, dy) = (x as f32 + 0.5 - cx, y as f32 + 0.5 - cy);
                     f *= 1.0 - 0.45 * ((dx * dx + dy * dy) * norm).powf(1.5);
                 }
-                (f * 255.0).round() as u8
+                (f * self.brightness as f32).round() as u8
             })
             .collect();
+    }
+
+    fn masked(&self) -> bool {
+        self.fx.masked() || self.brightness != 255
     }
 
     /// Whether content may be moved up by `px` pixel rows and stay correct under the mask.
@@ -105,7 +123,7 @@ impl Post {
 
     /// Darkens pixel rows `ys` by the mask.
     pub fn apply_mask(&self, frame: &mut [u8], width: usize, ys: Range<usize>) {
-        if !self.fx.masked() || self.mask.len() != frame.len() / BPP {
+        if !self.masked() || self.mask.len() != frame.len() / BPP {
             return;
         }
         let px = &mut frame[ys.start * width * BPP..ys.end * width * BPP];

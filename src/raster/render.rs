@@ -80,6 +80,10 @@ pub struct Rasterizer {
     post: Post,
     /// Wall-clock seconds of the frame being drawn (drives afterglow).
     now: f64,
+    /// Burn-in protection: the whole picture is shifted by this many pixels.
+    offset: (usize, usize),
+    /// Pixels kept free on each axis so a shifted picture never clips.
+    drift_reserve: usize,
 }
 
 impl Rasterizer {
@@ -92,8 +96,10 @@ impl Rasterizer {
             luts: LutCache::default(),
             shapes: HashMap::new(),
             drawn: None,
-            post: Post::default(),
+            post: Post::new(Effects::OFF, false),
             now: 0.0,
+            offset: (0, 0),
+            drift_reserve: 0,
         }
     }
 
@@ -107,6 +113,37 @@ impl Rasterizer {
     /// The effects in use.
     pub fn effects(&self) -> Effects {
         self.post.effects()
+    }
+
+    /// Keeps `px` pixels free on each axis for burn-in drift (takes effect at the next fit).
+    pub fn set_drift_reserve(&mut self, px: usize) {
+        self.drift_reserve = px;
+    }
+
+    /// Pixels kept free for drift.
+    pub fn drift_reserve(&self) -> usize {
+        self.drift_reserve
+    }
+
+    /// Shifts the whole picture (burn-in protection); a change repaints everything.
+    pub fn set_offset(&mut self, dx: usize, dy: usize) {
+        let o = (dx.min(self.drift_reserve), dy.min(self.drift_reserve));
+        if o != self.offset {
+            self.offset = o;
+            self.invalidate();
+        }
+    }
+
+    /// Sets overall brightness (1 = normal; dimmed at night); a change repaints everything.
+    pub fn set_brightness(&mut self, b: f32) {
+        if self.post.set_brightness(b) {
+            self.invalidate();
+        }
+    }
+
+    /// Top edge of the grid in the frame.
+    fn top(&self) -> usize {
+        self.padding + self.offset.1
     }
 
     /// Sets the wall-clock time (seconds) of the next frame, for time-based effects.
@@ -127,7 +164,7 @@ impl Rasterizer {
     /// Columns and rows that fit a frame of this size (at least 1 x 1).
     pub fn grid_size(&self, width: usize, height: usize) -> (usize, usize) {
         let m = self.cell();
-        let inner = |v: usize| v.saturating_sub(2 * self.padding);
+        let inner = |v: usize| v.saturating_sub(2 * self.padding + self.drift_reserve);
         (
             (inner(width) / m.width).max(1),
             (inner(height) / m.height).max(1),
@@ -196,8 +233,8 @@ impl Rasterizer {
         let mut scrolled = 0;
         if full {
             // Rows paint their own background; only the margins above and below need it here.
-            let grid_top = self.padding.min(height);
-            let grid_end = (self.padding + rows * ch).min(height);
+            let grid_top = self.top().min(height);
+            let grid_end = (self.top() + rows * ch).min(height);
             for band in [0..grid_top, grid_end..height] {
                 fill(frame, band.clone(), width, self.theme.bg);
                 self.post.apply_mask(frame, width, band);
@@ -208,7 +245,7 @@ impl Rasterizer {
         } else {
             scrolled = damage.scrolled.min(rows);
             // The grid may not fit a frame smaller than it was laid out for: clip the copy.
-            let top = self.padding.min(height);
+            let top = self.top().min(height);
             let end = (top + rows * ch).min(height);
             if scrolled > 0 {
                 self.post.scroll(scrolled);
@@ -245,7 +282,7 @@ impl Rasterizer {
         let moved_afresh = scrolled > 0 && !self.post.shift_ok(scrolled * ch);
 
         for (r, &changed) in repaint.iter().enumerate() {
-            let y0 = self.padding + r * ch;
+            let y0 = self.top() + r * ch;
             let ys = y0.min(height)..(y0 + ch).min(height);
             let glows = glowing.contains(&r);
             if !(changed || glows) || ys.is_empty() {
@@ -284,7 +321,7 @@ impl Rasterizer {
         cursor: Option<(usize, usize)>,
     ) {
         let m = self.cell();
-        let y0 = self.padding + r * m.height;
+        let y0 = self.top() + r * m.height;
         if y0 >= height {
             return;
         }
@@ -304,7 +341,7 @@ impl Rasterizer {
             if cursor_col == Some(c) {
                 (fg, bg) = (self.theme.bg, self.theme.cursor);
             }
-            let x0 = self.padding + c * m.width;
+            let x0 = self.padding + self.offset.0 + c * m.width;
             if x0 >= width {
                 break;
             }
