@@ -6,6 +6,7 @@ use std::time::Duration;
 use chrono::NaiveDateTime;
 use clap::{Args, Parser, Subcommand};
 
+use crate::app::pipeline::Layout;
 use crate::config::{
     Presenter, SPEED_RANGE, check_theme, font_size_from, parse_duration, speed_ok,
 };
@@ -51,6 +52,9 @@ pub struct Common {
     /// for `render`, 2026-01-01 09:00:00 so output is reproducible).
     #[arg(long, global = true, value_name = "TIME", value_parser = parse_start)]
     pub start: Option<NaiveDateTime>,
+    /// Screen layout: terminal, or dashboard (terminal plus live panels).
+    #[arg(long, global = true, value_name = "NAME", value_parser = parse_layout)]
+    pub layout: Option<Layout>,
     /// Several screens, one run: the run started at this wall-clock time ("YYYY-MM-DD HH:MM:SS",
     /// local), so every display with the same seed shows the same moment of it.
     #[arg(long, global = true, value_name = "TIME", value_parser = parse_start)]
@@ -88,6 +92,10 @@ pub struct WindowFlags {
     /// Presenter: auto, gpu (pixels/wgpu) or cpu (softbuffer).
     #[arg(long, value_name = "NAME", value_parser = parse_presenter)]
     pub presenter: Option<Presenter>,
+}
+
+fn parse_layout(s: &str) -> Result<Layout, String> {
+    s.parse()
 }
 
 fn parse_presenter(s: &str) -> Result<Presenter, String> {

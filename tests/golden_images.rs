@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use trainsaver::app::fixed_start;
-use trainsaver::app::pipeline::{Look, Pipeline};
+use trainsaver::app::pipeline::{Layout, Look, Pipeline};
 use trainsaver::raster::{Effects, FontSet, FontSize, PixelScale, Rasterizer, Theme};
 use trainsaver::sim::SimConfig;
 use trainsaver::sim::data::Catalog;
@@ -31,6 +31,7 @@ fn look(theme: &str) -> Look {
         pixel_scale: PixelScale::Auto,
         drift_px: 0,
         drift_period: 600.0,
+        layout: Layout::Terminal,
     }
 }
 
@@ -161,4 +162,101 @@ fn drift_shifts_the_whole_picture() {
         tb.1 as i64 - ta.1 as i64,
         "vertical shift"
     );
+}
+
+fn dashboard(theme: &str, w: usize, h: usize, at: u64) -> trainsaver::raster::Frame {
+    let mut l = look(theme);
+    l.layout = Layout::Dashboard;
+    let sim = SimConfig {
+        seed: 42,
+        start: fixed_start(),
+        flavor: Flavor::Ddp,
+        rank: 0,
+    };
+    let mut p = Pipeline::new(sim, Arc::new(Catalog::builtin()), &l, 1.0, w, h).unwrap();
+    p.frame_at(Duration::from_secs(at), w, h)
+}
+
+/// FNV-1a of a frame's pixels, for goldens too big to store as images.
+fn checksum(f: &trainsaver::raster::Frame) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in &f.data {
+        h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{}x{} {h:016x}", f.width, f.height)
+}
+
+/// The dashboard at 1920x1080 in every theme: the default theme as a PNG, all themes as
+/// checksums (six 600 kB PNGs would bloat the repository); mismatches write the actual PNG.
+#[test]
+fn dashboard_per_theme() {
+    common::check_golden_png(
+        "dashboard_default_1920x1080.png",
+        &dashboard("default", 1920, 1080, 2400),
+    );
+    let mut lines = String::new();
+    let mut frames = Vec::new();
+    for t in trainsaver::raster::THEMES {
+        let f = dashboard(t.name, 1920, 1080, 2400);
+        lines.push_str(&format!("{} {}\n", t.name, checksum(&f)));
+        frames.push((t.name, f));
+    }
+    let path = common::golden_path("dashboard_checksums.txt");
+    if !common::bless() && std::fs::read_to_string(&path).ok().as_deref() != Some(lines.as_str()) {
+        for (name, f) in &frames {
+            trainsaver::present::png::write_png(
+                f,
+                &path.with_file_name(format!("dashboard_{name}.actual.png")),
+            )
+            .unwrap();
+        }
+    }
+    common::check_golden_text("dashboard_checksums.txt", &lines);
+}
+
+/// At every size and orientation the panels keep off the terminal: its part of the frame is
+/// exactly what a terminal-only screen of that size shows.
+#[test]
+fn dashboard_adapts_without_overlap() {
+    use trainsaver::raster::dashboard::DashLayout;
+    for (w, h) in [
+        (1280, 720),
+        (1920, 1080),
+        (2560, 1440),
+        (1080, 1920),
+        (800, 1280),
+    ] {
+        let dash = dashboard("default", w, h, 1500);
+        let lay = DashLayout::for_size(w, h);
+        let t = lay.term;
+        let mut l = look("default");
+        l.pixel_scale = PixelScale::Fixed(1);
+        let sim = SimConfig {
+            seed: 42,
+            start: fixed_start(),
+            flavor: Flavor::Ddp,
+            rank: 0,
+        };
+        let mut p = Pipeline::new(sim, Arc::new(Catalog::builtin()), &l, 1.0, t.w, t.h).unwrap();
+        let alone = p.frame_at(Duration::from_secs(1500), t.w, t.h);
+        for y in 0..t.h {
+            let a = &dash.data[((t.y + y) * w + t.x) * 4..((t.y + y) * w + t.x + t.w) * 4];
+            let b = &alone.data[y * t.w * 4..(y + 1) * t.w * 4];
+            assert!(
+                a == b,
+                "{w}x{h}: terminal row {y} differs from a terminal-only screen"
+            );
+        }
+        // The panel part has a curve drawn in the theme's accent colour.
+        let accent = Theme::by_name("default").unwrap().ansi[6];
+        let p = lay.panels;
+        let inked = (p.y..p.y + p.h)
+            .flat_map(|y| (p.x..p.x + p.w).map(move |x| (x, y)))
+            .filter(|&(x, y)| dash.pixel(x, y)[..3] == accent)
+            .count();
+        assert!(
+            inked > 50,
+            "{w}x{h}: no loss curve in the panels ({inked} px)"
+        );
+    }
 }

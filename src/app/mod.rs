@@ -112,6 +112,9 @@ impl Settings {
         if let Some(v) = common.font_size {
             config.font_size = v;
         }
+        if let Some(v) = common.layout {
+            config.layout = v;
+        }
         let seed = common.seed.or(config.seed).unwrap_or_else(random_seed);
         let data_dir = config::config_dir().map(|d| d.join("data"));
         let catalog = Catalog::load(data_dir.as_deref()).map_err(|e| AppError::Input(e.0))?;
@@ -139,6 +142,7 @@ impl Settings {
             effects: self.config.effects.resolve(theme),
             drift_px: self.config.drift_px,
             drift_period: self.config.drift_period.as_secs_f64(),
+            layout: self.config.layout,
         }
     }
 

@@ -4,10 +4,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::app::schedule::drift_offset;
+use crate::raster::dashboard::{DashLayout, PanelData, Rect};
 use crate::raster::{
     BPP, Effects, Faces, FontError, FontSize, Frame, PixelScale, Rasterizer, RenderReport, Sizing,
     Theme,
 };
+use crate::sim::fmt;
+use crate::sim::plan::GPUS_PER_NODE;
 use crate::sim::{SimConfig, Simulation, data::Catalog};
 use crate::term::{Grid, TermOp};
 
@@ -32,6 +35,7 @@ pub struct Pipeline {
     /// Size of the frame actually rendered (output divided by the pixel scale).
     internal: (usize, usize),
     ops: Vec<TermOp>,
+    dash: Option<Dash>,
 }
 
 /// How the pipeline looks.
@@ -57,6 +61,39 @@ pub struct Look {
     pub drift_px: u32,
     /// Seconds for one round of the drift path.
     pub drift_period: f64,
+    /// Terminal only, or terminal plus dashboard panels.
+    pub layout: Layout,
+}
+
+/// What the screen shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Layout {
+    /// The terminal fills the screen.
+    Terminal,
+    /// The terminal beside (or below) live panels.
+    Dashboard,
+}
+
+impl std::str::FromStr for Layout {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "terminal" => Ok(Layout::Terminal),
+            "dashboard" => Ok(Layout::Dashboard),
+            _ => Err(format!("unknown layout `{s}`: allowed terminal, dashboard")),
+        }
+    }
+}
+
+/// Dashboard state: where things go and the terminal's own buffer.
+struct Dash {
+    layout: DashLayout,
+    term: Vec<u8>,
+    /// What the panels last showed (run, step, validations, offset); redrawn when it changes.
+    shown: Option<(u64, u64, usize, (usize, usize))>,
+    /// Everything must be copied and drawn again (resize, invalidation).
+    dirty: bool,
 }
 
 impl Look {
@@ -103,7 +140,7 @@ impl Pipeline {
         raster.set_effects(look.effects);
         raster.set_drift_reserve((look.drift_px as f64 / ps).round() as usize);
         let (cols, rows) = raster.fit(internal.0, internal.1, &sizing);
-        Ok(Pipeline {
+        Ok(Self {
             sim: Simulation::new(sim, catalog),
             grid: Grid::new(cols, rows, look.scrollback),
             raster,
@@ -113,7 +150,9 @@ impl Pipeline {
             output: (width, height),
             internal,
             ops: Vec::new(),
-        })
+            dash: None,
+        }
+        .with_layout())
     }
 
     /// Advances the simulation to simulated time `t` and applies its output to the grid.
@@ -132,8 +171,28 @@ impl Pipeline {
         self.raster.set_drift_reserve(
             (self.look.drift_px as f64 * self.scale_factor / ps).round() as usize
         );
-        let (cols, rows) = self.raster.fit(self.internal.0, self.internal.1, &sizing);
+        let (mut tw, mut th) = self.internal;
+        if self.look.layout == Layout::Dashboard {
+            let layout = DashLayout::for_size(tw, th);
+            (tw, th) = (layout.term.w.max(1), layout.term.h.max(1));
+            self.dash = Some(Dash {
+                layout,
+                term: vec![0; tw * th * BPP],
+                shown: None,
+                dirty: true,
+            });
+        }
+        let (cols, rows) = self.raster.fit(tw, th, &sizing);
         self.grid.resize(cols, rows);
+    }
+
+    /// Sets up the dashboard when the look asks for one.
+    fn with_layout(mut self) -> Self {
+        if self.look.layout == Layout::Dashboard {
+            let (w, h) = self.output;
+            self.resize(w, h);
+        }
+        self
     }
 
     /// Sets the HiDPI scale factor (physical pixels per logical pixel) and re-fits.
@@ -180,7 +239,62 @@ impl Pipeline {
         self.raster.set_clock(t.as_secs_f64() / self.speed);
         self.apply_drift(t);
         let (w, h) = self.internal;
+        if self.dash.is_some() {
+            return self.render_dashboard(frame, w, h, on);
+        }
         self.raster.render(&mut self.grid, frame, w, h, on)
+    }
+
+    /// Terminal into its own buffer, changed rows copied into place, panels redrawn per step.
+    fn render_dashboard(&mut self, frame: &mut [u8], w: usize, h: usize, on: bool) -> RenderReport {
+        let dash = self.dash.as_mut().expect("dashboard layout");
+        let term = dash.layout.term;
+        let mut rep = self
+            .raster
+            .render(&mut self.grid, &mut dash.term, term.w, term.h, on);
+        let mut rows: Vec<std::ops::Range<usize>> = rep.damaged.clone();
+        if dash.dirty {
+            rows = std::iter::once(0..term.h).collect();
+        }
+        for r in &rows {
+            for y in r.clone() {
+                let src = &dash.term[y * term.w * BPP..(y + 1) * term.w * BPP];
+                let dst = ((term.y + y) * w + term.x) * BPP;
+                frame[dst..dst + term.w * BPP].copy_from_slice(src);
+            }
+        }
+        let mut damaged: Vec<std::ops::Range<usize>> = rows
+            .iter()
+            .map(|r| term.y + r.start..term.y + r.end)
+            .collect();
+        let tr = self.sim.trainer();
+        let offset = self.raster.offset();
+        let key = (self.sim.runs(), tr.step, tr.history.val.len(), offset);
+        if dash.dirty || dash.shown != Some(key) {
+            let p = dash.layout.panels;
+            let reserve = self.raster.drift_reserve();
+            // Clear the whole panel area, then draw it shifted like the terminal (burn-in drift).
+            let theme_bg = self.raster.theme().bg;
+            for y in p.y..(p.y + p.h).min(h) {
+                let row = &mut frame[(y * w + p.x) * BPP..(y * w + p.x + p.w) * BPP];
+                for px in row.chunks_exact_mut(BPP) {
+                    px.copy_from_slice(&[theme_bg[0], theme_bg[1], theme_bg[2], 255]);
+                }
+            }
+            let area = Rect {
+                x: p.x + offset.0,
+                y: p.y + offset.1,
+                w: p.w.saturating_sub(reserve),
+                h: p.h.saturating_sub(reserve),
+            };
+            let data = panel_data(&self.sim);
+            self.raster.draw_panels(frame, w, h, area, &data);
+            damaged.push(p.y..(p.y + p.h).min(h));
+            dash.shown = Some(key);
+        }
+        dash.dirty = false;
+        rep.damaged = damaged;
+        rep
     }
 
     /// A complete output-size frame at simulated time `t` (steps there first), scaled up
@@ -188,15 +302,99 @@ impl Pipeline {
     pub fn frame_at(&mut self, t: Duration, width: usize, height: usize) -> Frame {
         self.step_to(t);
         self.resize(width, height);
-        let on = self.cursor_on(t);
-        self.apply_drift(t);
         let (w, h) = self.internal;
-        let small = self.raster.render_frame(&mut self.grid, w, h, on);
+        let small = if self.dash.is_some() {
+            let mut f = Frame::new(w, h);
+            self.raster.invalidate();
+            if let Some(d) = self.dash.as_mut() {
+                d.dirty = true;
+            }
+            self.render_into(&mut f.data, t);
+            f
+        } else {
+            let on = self.cursor_on(t);
+            self.apply_drift(t);
+            self.raster.render_frame(&mut self.grid, w, h, on)
+        };
         let ps = self.look.pixel_scale.factor(width);
         if ps == 1 {
             return small;
         }
         upscale(&small, ps, width, height)
+    }
+}
+
+/// The panels' numbers from the simulation's current run.
+fn panel_data(sim: &Simulation) -> PanelData {
+    let tr = sim.trainer();
+    let p = &tr.plan;
+    let h = &tr.history;
+    let tail = |f: fn(&crate::sim::metrics::Point) -> f64| -> Vec<f64> {
+        h.points.iter().rev().take(240).rev().map(f).collect()
+    };
+    let step_time = tr.last.map_or(p.step_time(), |s| s.step_time);
+    let left = p.total_steps.saturating_sub(tr.step) as f64 * step_time;
+    let shown_nodes = p.nodes.min(16);
+    // Busy GPUs sit at 93-99%; before training starts they idle.
+    let util: Vec<f32> = (0..shown_nodes * GPUS_PER_NODE)
+        .map(|g| {
+            let mix = (g as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                ^ tr.step.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            let jitter = (mix >> 40) as f32 / (1u64 << 24) as f32;
+            if tr.step == 0 {
+                0.05 + 0.2 * jitter
+            } else {
+                0.93 + 0.06 * jitter
+            }
+        })
+        .collect();
+    let util_avg = util.iter().sum::<f32>() / util.len().max(1) as f32;
+    let checkpoint = match h.last_ckpt {
+        Some((step, at)) => format!(
+            "last checkpoint: step {step}, {} ago, {}",
+            fmt::eta(sim.job_seconds() - at),
+            fmt::bytes(p.weight_bytes() + p.optimizer_bytes())
+        ),
+        None => "no checkpoint yet".into(),
+    };
+    PanelData {
+        title: format!("{} · {} × {}", p.model.name, p.world(), p.gpu.name),
+        subtitle: format!(
+            "job {} · {} · dp{} tp{} pp{} · {}",
+            p.job_id,
+            p.precision.name(),
+            p.dp(),
+            p.tp,
+            p.pp,
+            p.dataset.name
+        ),
+        step: tr.step,
+        total: p.total_steps,
+        progress: format!(
+            "{} tokens seen · ETA {}",
+            fmt::short(p.tokens_per_step() * tr.step as f64),
+            fmt::eta(left)
+        ),
+        loss: h.points.iter().map(|q| (q.step as f64, q.loss)).collect(),
+        val: h.val.iter().map(|&(s, l)| (s as f64, l)).collect(),
+        lr: tail(|q| q.lr),
+        tps: tail(|q| q.tps),
+        mfu: tail(|q| q.mfu),
+        nodes: p.nodes,
+        gpus_per_node: GPUS_PER_NODE,
+        gpu_stats: format!(
+            "avg util {:.0}% · {}°C · mem {:.1}/{:.1} GiB",
+            100.0 * util_avg,
+            if tr.step == 0 {
+                38
+            } else {
+                64 + (tr.step % 7) as u32
+            },
+            if tr.step == 0 { 1.2 } else { p.memory_gib() },
+            p.gpu.memory_gib
+        ),
+        util,
+        checkpoint,
     }
 }
 

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Deserializer, de::Error as _};
 
+use crate::app::pipeline::Layout;
 use crate::app::schedule::TimeRange;
 use crate::raster::{Effects, FontSize, PixelScale, Theme, theme_names};
 use crate::sim::flavor::Flavor;
@@ -46,6 +47,8 @@ pub struct Config {
     pub colors: CustomColors,
     /// Retro effects; absent keys follow the theme (on for phosphor and amber).
     pub effects: EffectsConfig,
+    /// "terminal" or "dashboard" (terminal plus live panels).
+    pub layout: Layout,
     /// How frames reach the screen: auto, gpu (pixels/wgpu) or cpu (softbuffer).
     pub presenter: Presenter,
     /// Monitors the fullscreen saver covers.
@@ -108,6 +111,7 @@ impl Default for Config {
             pixel_scale: PixelScale::Auto,
             colors: CustomColors::default(),
             effects: EffectsConfig::default(),
+            layout: Layout::Terminal,
             presenter: Presenter::Auto,
             monitors: Monitors::All,
             multi_monitor: MultiMonitor::Mirror,

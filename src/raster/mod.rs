@@ -2,6 +2,7 @@
 
 pub mod blend;
 pub mod blocks;
+pub mod dashboard;
 pub mod effects;
 pub mod font;
 pub mod layout;

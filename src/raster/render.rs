@@ -141,6 +141,39 @@ impl Rasterizer {
         }
     }
 
+    /// Draws a line of text with its top-left corner at (x, y), clipped to the frame; returns
+    /// the x after the last character. For labels outside the grid (dashboards).
+    #[allow(clippy::too_many_arguments)]
+    pub fn draw_text(
+        &mut self,
+        frame: &mut [u8],
+        width: usize,
+        height: usize,
+        x: usize,
+        y: usize,
+        text: &str,
+        fg: Rgb,
+        bg: Rgb,
+        bold: bool,
+    ) -> usize {
+        let m = self.cell();
+        let y1 = (y + m.height).min(height);
+        let mut x0 = x;
+        for ch in text.chars() {
+            if x0 + m.width > width || y >= height {
+                break;
+            }
+            self.draw_char(ch, bold, fg, bg, frame, width, x0, y, y1);
+            x0 += m.width;
+        }
+        x0
+    }
+
+    /// Current picture offset (burn-in drift).
+    pub fn offset(&self) -> (usize, usize) {
+        self.offset
+    }
+
     /// Top edge of the grid in the frame.
     fn top(&self) -> usize {
         self.padding + self.offset.1

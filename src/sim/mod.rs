@@ -7,6 +7,7 @@
 pub mod data;
 pub mod flavor;
 pub mod fmt;
+pub mod metrics;
 pub mod out;
 pub mod plan;
 pub mod setup;
@@ -130,6 +131,11 @@ impl Simulation {
     /// The training loop state of the current run.
     pub fn trainer(&self) -> &Trainer {
         &self.trainer
+    }
+
+    /// Job-clock seconds of the newest generated output (for "minutes ago" on dashboards).
+    pub fn job_seconds(&self) -> f64 {
+        self.out.job
     }
 
     /// Runs started so far, counting the current one.

@@ -5,6 +5,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::flavor::{Flavor, Level, META};
 use super::fmt::{bar, bytes, clock, commas, eta, short};
+use super::metrics::{History, Point};
 use super::out::Out;
 use super::plan::{GPUS_PER_NODE, Precision, RunPlan};
 use super::setup::host;
@@ -84,6 +85,8 @@ pub struct Trainer {
     pub totals: RunTotals,
     /// What the last step printed.
     pub last: Option<StepStats>,
+    /// Numbers over time, for dashboards.
+    pub history: History,
     /// Set once the OOM check at the first step has run.
     oom_checked: bool,
     spike: Option<Spike>,
@@ -106,6 +109,7 @@ impl Trainer {
             loss_scale,
             totals: RunTotals::default(),
             last: None,
+            history: History::default(),
             oom_checked: false,
             spike: None,
             straggler: None,
@@ -169,6 +173,13 @@ impl Trainer {
             return false;
         }
         let s = self.last.unwrap_or(s);
+        self.history.push(Point {
+            step: s.step,
+            loss: s.loss,
+            lr: s.lr,
+            tps: s.tps,
+            mfu: s.mfu,
+        });
         if self.step.is_multiple_of(self.log_every(out.log.flavor)) || self.step == 1 {
             let line = self.step_line(out, &s);
             out.print(line);
@@ -439,6 +450,7 @@ impl Trainer {
         let loss = (loss * 1e4).round() / 1e4;
         let ppl = loss.exp();
         self.totals.best_val = Some(self.totals.best_val.map_or(loss, |b: f64| b.min(loss)));
+        self.history.push_val(self.step, loss);
         let lines: Vec<StyledLine> = match out.log.flavor {
             Flavor::Megatron => {
                 let rule = StyledLine::plain("-".repeat(100));
@@ -515,6 +527,7 @@ impl Trainer {
         };
         out.log(Level::Info, &done);
         self.last_ckpt = Some(self.step);
+        self.history.last_ckpt = Some((self.step, out.job));
         self.totals.checkpoints += 1;
     }
 
