@@ -6,16 +6,7 @@ mod common;
 use std::process::{Child, Stdio};
 use std::time::Duration;
 
-use common::{TempDir, Xvfb, eventually, trainsaver, wait_exit};
-
-const BG: [u8; 3] = [0x0f, 0x11, 0x15];
-const KEY_A: u8 = 38;
-
-fn covered(x: &Xvfb) -> f64 {
-    let px = x.capture();
-    let near = |p: &[u8; 3]| p.iter().zip(BG).all(|(a, b)| a.abs_diff(b) <= 6);
-    px.iter().filter(|p| near(p)).count() as f64 / px.len() as f64
-}
+use common::{KEY_A, TempDir, Xvfb, covered, eventually, sigterm, trainsaver, wait_exit};
 
 fn daemon(x: &Xvfb, home: &TempDir, args: &[&str]) -> Child {
     trainsaver(home)
@@ -29,27 +20,15 @@ fn daemon(x: &Xvfb, home: &TempDir, args: &[&str]) -> Child {
 }
 
 fn stop(mut d: Child) -> String {
-    unsafe_kill_term(d.id());
+    sigterm(d.id());
     let st = wait_exit(&mut d, Duration::from_secs(5));
-    let mut err = String::new();
-    if let Some(mut e) = d.stderr.take() {
-        use std::io::Read;
-        let _ = e.read_to_string(&mut err);
-    }
+    let err = common::stderr_of(&mut d);
     assert_eq!(
         st.and_then(|s| s.code()),
         Some(0),
         "daemon did not stop cleanly: {err}"
     );
     err
-}
-
-fn unsafe_kill_term(pid: u32) {
-    let ok = std::process::Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status()
-        .unwrap();
-    assert!(ok.success());
 }
 
 #[test]
@@ -103,10 +82,7 @@ fn no_saver_while_the_user_works() {
 
 #[test]
 fn a_fullscreen_window_holds_the_saver_back() {
-    use x11rb::connection::Connection;
-    use x11rb::protocol::xproto::{
-        AtomEnum, ConnectionExt, CreateWindowAux, PropMode, WindowClass,
-    };
+    use x11rb::protocol::xproto::{AtomEnum, ConnectionExt, PropMode};
     use x11rb::wrapper::ConnectionExt as _;
 
     let Some(x) = Xvfb::start(800, 600) else {
@@ -114,22 +90,7 @@ fn a_fullscreen_window_holds_the_saver_back() {
     };
     let home = TempDir::new("daemon-inhibit");
     let conn = x.connect();
-    let screen = &conn.setup().roots[0];
-    let win = conn.generate_id().unwrap();
-    conn.create_window(
-        screen.root_depth,
-        win,
-        screen.root,
-        0,
-        0,
-        800,
-        600,
-        0,
-        WindowClass::INPUT_OUTPUT,
-        0,
-        &CreateWindowAux::new().background_pixel(screen.white_pixel),
-    )
-    .unwrap();
+    let win = x.create_window(&conn, (0, 0, 800, 600), true);
     let atom = |n: &str| {
         conn.intern_atom(false, n.as_bytes())
             .unwrap()
@@ -140,7 +101,6 @@ fn a_fullscreen_window_holds_the_saver_back() {
     let (state, full) = (atom("_NET_WM_STATE"), atom("_NET_WM_STATE_FULLSCREEN"));
     conn.change_property32(PropMode::REPLACE, win, state, AtomEnum::ATOM, &[full])
         .unwrap();
-    conn.map_window(win).unwrap();
     conn.sync().unwrap();
 
     let d = daemon(&x, &home, &["--idle", "1s"]);

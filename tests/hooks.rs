@@ -6,16 +6,7 @@ mod common;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::{TempDir, Xvfb, eventually, wait_exit};
-
-const BG: [u8; 3] = [0x0f, 0x11, 0x15];
-const KEY_A: u8 = 38;
-
-fn covered(x: &Xvfb) -> f64 {
-    let px = x.capture();
-    let near = |p: &[u8; 3]| p.iter().zip(BG).all(|(a, b)| a.abs_diff(b) <= 6);
-    px.iter().filter(|p| near(p)).count() as f64 / px.len() as f64
-}
+use common::{KEY_A, TempDir, Xvfb, covered, eventually, wait_exit};
 
 /// Whether a tool is installed; when display tests are required, a missing tool fails.
 fn tool(name: &str) -> bool {
@@ -48,33 +39,13 @@ impl Drop for KillOnDrop {
 /// root, which CI is; see the README for the run by hand.)
 #[test]
 fn the_xscreensaver_contract() {
-    use x11rb::connection::Connection;
-    use x11rb::protocol::xproto::{ConnectionExt, CreateWindowAux, WindowClass};
-    use x11rb::wrapper::ConnectionExt as _;
 
     let Some(x) = Xvfb::start(800, 600) else {
         return;
     };
     let home = TempDir::new("xss-contract");
     let conn = x.connect();
-    let screen = &conn.setup().roots[0];
-    let win = conn.generate_id().unwrap();
-    conn.create_window(
-        screen.root_depth,
-        win,
-        screen.root,
-        0,
-        0,
-        800,
-        600,
-        0,
-        WindowClass::INPUT_OUTPUT,
-        0,
-        &CreateWindowAux::new().background_pixel(screen.black_pixel),
-    )
-    .unwrap();
-    conn.map_window(win).unwrap();
-    conn.sync().unwrap();
+    let win = x.create_window(&conn, (0, 0, 800, 600), false);
     let mut hack = common::trainsaver(&home)
         .args(["-root", "--seed", "2"])
         .env("DISPLAY", x.name())

@@ -6,26 +6,16 @@ mod common;
 use std::process::{Child, Stdio};
 use std::time::Duration;
 
-use common::{TempDir, Xvfb, eventually, trainsaver, wait_exit};
+use common::{
+    BG, KEY_A, TempDir, Xvfb, covered, eventually, near, stderr_of, trainsaver, wait_exit,
+};
 
-const BG: [u8; 3] = [0x0f, 0x11, 0x15];
 const W: u16 = 1024;
 const H: u16 = 768;
 /// X keycodes of the default Xvfb keymap.
-const KEY_A: u8 = 38;
 const KEY_Q: u8 = 24;
 const CONTROL_L: u8 = 37;
 const ALT_L: u8 = 64;
-
-fn near(a: [u8; 3], b: [u8; 3]) -> bool {
-    a.iter().zip(b).all(|(x, y)| x.abs_diff(y) <= 6)
-}
-
-/// Share of the screen showing the theme background.
-fn covered(x: &Xvfb) -> f64 {
-    let px = x.capture();
-    px.iter().filter(|p| near(**p, BG)).count() as f64 / px.len() as f64
-}
 
 fn spawn(x: &Xvfb, home: &TempDir, args: &[&str]) -> Child {
     trainsaver(home)
@@ -35,15 +25,6 @@ fn spawn(x: &Xvfb, home: &TempDir, args: &[&str]) -> Child {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap()
-}
-
-fn stderr_of(child: &mut Child) -> String {
-    let mut s = String::new();
-    if let Some(mut e) = child.stderr.take() {
-        use std::io::Read;
-        let _ = e.read_to_string(&mut s);
-    }
-    s
 }
 
 /// Starts a fullscreen saver and waits until it covers the screen and its grace period passed.
@@ -189,33 +170,13 @@ fn a_second_saver_on_the_same_display_leaves() {
 
 #[test]
 fn embedded_in_a_host_window_follows_it_and_ends_with_it() {
-    use x11rb::connection::Connection;
-    use x11rb::protocol::xproto::{
-        ConfigureWindowAux, ConnectionExt, CreateWindowAux, WindowClass,
-    };
+    use x11rb::protocol::xproto::{ConfigureWindowAux, ConnectionExt};
     use x11rb::wrapper::ConnectionExt as _;
 
     let Some(x) = Xvfb::start(W, H) else { return };
     let home = TempDir::new("embed");
     let conn = x.connect();
-    let screen = &conn.setup().roots[0];
-    let host = conn.generate_id().unwrap();
-    conn.create_window(
-        screen.root_depth,
-        host,
-        screen.root,
-        50,
-        50,
-        400,
-        300,
-        0,
-        WindowClass::INPUT_OUTPUT,
-        0,
-        &CreateWindowAux::new().background_pixel(screen.white_pixel),
-    )
-    .unwrap();
-    conn.map_window(host).unwrap();
-    conn.sync().unwrap();
+    let host = x.create_window(&conn, (50, 50, 400, 300), true);
 
     let id = format!("0x{host:x}");
     let mut c = spawn(&x, &home, &["--window-id", &id, "--seed", "5"]);

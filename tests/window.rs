@@ -5,15 +5,10 @@ mod common;
 use std::process::Stdio;
 use std::time::Duration;
 
-use common::{TempDir, Xvfb, eventually, trainsaver, wait_exit};
+use common::{BG, TempDir, Xvfb, eventually, near, trainsaver, wait_exit};
 
-/// The default theme's background and ANSI green (INFO), as the window draws them.
-const BG: [u8; 3] = [0x0f, 0x11, 0x15];
+/// The default theme's ANSI green (INFO), as the window draws it.
 const GREEN: [u8; 3] = [0x5f, 0xc2, 0x6a];
-
-fn near(a: [u8; 3], b: [u8; 3]) -> bool {
-    a.iter().zip(b).all(|(x, y)| x.abs_diff(y) <= 6)
-}
 
 #[test]
 fn preview_window_shows_text_and_closes_on_click() {
@@ -56,11 +51,7 @@ fn preview_window_shows_text_and_closes_on_click() {
 
     x.click(640, 360, 1);
     let status = wait_exit(&mut child, Duration::from_secs(2));
-    let mut err = String::new();
-    if let Some(mut e) = child.stderr.take() {
-        use std::io::Read;
-        let _ = e.read_to_string(&mut err);
-    }
+    let err = common::stderr_of(&mut child);
     let status = status
         .unwrap_or_else(|| panic!("trainsaver did not exit within 2 s of a click; stderr: {err}"));
     assert_eq!(status.code(), Some(0), "stderr: {err}");

@@ -360,3 +360,75 @@ pub fn check_golden_png(name: &str, actual: &trainsaver::raster::Frame) {
         actual_path.display()
     );
 }
+
+/// The default theme's background, as windows draw it.
+pub const BG: [u8; 3] = [0x0f, 0x11, 0x15];
+/// X keycode of `a` in the default Xvfb keymap.
+pub const KEY_A: u8 = 38;
+
+/// Colours equal within a small tolerance.
+pub fn near(a: [u8; 3], b: [u8; 3]) -> bool {
+    a.iter().zip(b).all(|(x, y)| x.abs_diff(y) <= 6)
+}
+
+/// Share of the screen showing the default theme's background.
+pub fn covered(x: &Xvfb) -> f64 {
+    let px = x.capture();
+    px.iter().filter(|p| near(**p, BG)).count() as f64 / px.len() as f64
+}
+
+/// Everything a child wrote to its piped stderr.
+pub fn stderr_of(child: &mut Child) -> String {
+    let mut s = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        use std::io::Read;
+        let _ = e.read_to_string(&mut s);
+    }
+    s
+}
+
+/// Sends SIGTERM to a process.
+pub fn sigterm(pid: u32) {
+    let ok = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(ok.success(), "kill -TERM {pid} failed");
+}
+
+impl Xvfb {
+    /// Creates and maps a plain top-level window (a host, a video player) on `conn`.
+    pub fn create_window(
+        &self,
+        conn: &RustConnection,
+        geometry: (i16, i16, u16, u16),
+        white: bool,
+    ) -> u32 {
+        use x11rb::protocol::xproto::{CreateWindowAux, WindowClass};
+        let screen = &conn.setup().roots[0];
+        let win = conn.generate_id().unwrap();
+        let pixel = if white {
+            screen.white_pixel
+        } else {
+            screen.black_pixel
+        };
+        let (x, y, w, h) = geometry;
+        conn.create_window(
+            screen.root_depth,
+            win,
+            screen.root,
+            x,
+            y,
+            w,
+            h,
+            0,
+            WindowClass::INPUT_OUTPUT,
+            0,
+            &CreateWindowAux::new().background_pixel(pixel),
+        )
+        .unwrap();
+        conn.map_window(win).unwrap();
+        conn.sync().unwrap();
+        win
+    }
+}
