@@ -39,7 +39,6 @@ impl Drop for KillOnDrop {
 /// root, which CI is; see the README for the run by hand.)
 #[test]
 fn the_xscreensaver_contract() {
-
     let Some(x) = Xvfb::start(800, 600) else {
         return;
     };

@@ -1,24 +1,18 @@
 //! Over hundreds of seeds, every number the run prints agrees with one model of the run.
 
+mod common;
+
 use std::collections::HashSet;
-use std::sync::Arc;
 use std::time::Duration;
 
-use trainsaver::app::fixed_start;
+use trainsaver::sim::Simulation;
 use trainsaver::sim::data::Catalog;
 use trainsaver::sim::flavor::Flavor;
 use trainsaver::sim::plan::{GPUS_PER_NODE, RunPlan};
-use trainsaver::sim::{SimConfig, Simulation};
 use trainsaver::term::TermOp;
 
 fn sim(seed: u64, flavor: Flavor) -> Simulation {
-    let cfg = SimConfig {
-        seed,
-        start: fixed_start(),
-        flavor,
-        rank: 0,
-    };
-    Simulation::new(cfg, Arc::new(Catalog::builtin()))
+    common::sim(seed, flavor, 0)
 }
 
 /// Printed (final) lines up to simulated time `t`, with the plan of the first run.
@@ -273,13 +267,7 @@ fn runs_end_with_a_summary_and_a_new_run() {
                 "seed {seed}: a run never ended"
             );
         }
-        let text: Vec<String> = ops
-            .iter()
-            .filter_map(|o| match o {
-                TermOp::Print(l) => Some(l.text()),
-                _ => None,
-            })
-            .collect();
+        let text = common::printed(&ops);
         assert!(
             text.iter().any(|l| l.contains("Training complete")),
             "seed {seed}"

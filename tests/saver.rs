@@ -241,11 +241,8 @@ fn night_schedule_dims_and_blanks() {
     };
 
     let cfg = home.path().join("dim.toml");
-    std::fs::write(&cfg, format!("dim_between = {range}\ndim_level = 0.3\n")).unwrap();
-    let mut c = spawn(
-        &x,
-        &home,
-        &[
+    let start_with = |cfg: &std::path::Path| {
+        let args = [
             "--fullscreen",
             "--seed",
             "3",
@@ -253,8 +250,11 @@ fn night_schedule_dims_and_blanks() {
             "4",
             "--config",
             cfg.to_str().unwrap(),
-        ],
-    );
+        ];
+        spawn(&x, &home, &args)
+    };
+    std::fs::write(&cfg, format!("dim_between = {range}\ndim_level = 0.3\n")).unwrap();
+    let mut c = start_with(&cfg);
     // Dimmed: text appears but nothing comes near full brightness.
     assert!(
         eventually(Duration::from_secs(30), || {
@@ -285,19 +285,7 @@ fn night_schedule_dims_and_blanks() {
     }
     assert!(x.capture()[0] == [255, 255, 255], "desktop not white");
     std::fs::write(&cfg, format!("blank_between = {range}\n")).unwrap();
-    let mut c = spawn(
-        &x,
-        &home,
-        &[
-            "--fullscreen",
-            "--seed",
-            "3",
-            "--speed",
-            "4",
-            "--config",
-            cfg.to_str().unwrap(),
-        ],
-    );
+    let mut c = start_with(&cfg);
     std::thread::sleep(Duration::from_secs(3));
     let px = x.capture();
     let black = px.iter().filter(|p| p.iter().all(|&v| v == 0)).count() as f64 / px.len() as f64;

@@ -1,22 +1,14 @@
 //! The simulation's operation stream: deterministic by seed, independent of how time is requested.
 
-use std::sync::Arc;
+mod common;
+
 use std::time::Duration;
 
-use trainsaver::app::fixed_start;
-use trainsaver::sim::data::Catalog;
 use trainsaver::sim::flavor::Flavor;
-use trainsaver::sim::{SimConfig, Simulation};
 use trainsaver::term::TermOp;
 
-fn sim(seed: u64, flavor: Flavor) -> Simulation {
-    let cfg = SimConfig {
-        seed,
-        start: fixed_start(),
-        flavor,
-        rank: 0,
-    };
-    Simulation::new(cfg, Arc::new(Catalog::builtin()))
+fn sim(seed: u64, flavor: Flavor) -> trainsaver::sim::Simulation {
+    common::sim(seed, flavor, 0)
 }
 
 fn ops_until(seed: u64, t: Duration) -> Vec<TermOp> {
@@ -50,14 +42,7 @@ fn chunking_does_not_change_the_stream() {
 
 #[test]
 fn timestamps_come_from_the_injected_start() {
-    let ops = ops_until(5, Duration::from_secs(20));
-    let text: Vec<String> = ops
-        .iter()
-        .filter_map(|op| match op {
-            TermOp::Print(l) => Some(l.text()),
-            _ => None,
-        })
-        .collect();
+    let text = common::printed(&ops_until(5, Duration::from_secs(20)));
     assert!(
         text.iter().any(|l| l.starts_with("[2026-01-01 09:00:")),
         "{text:#?}"
@@ -89,14 +74,8 @@ fn next_due_is_when_output_appears() {
 fn another_rank_sees_the_same_run_on_its_own_console() {
     let t = Duration::from_secs(240);
     let ops_of = |rank: u32| {
-        let cfg = SimConfig {
-            seed: 42,
-            start: fixed_start(),
-            flavor: Flavor::Torchtitan,
-            rank,
-        };
         let mut ops = Vec::new();
-        Simulation::new(cfg, Arc::new(Catalog::builtin())).advance(t, &mut ops);
+        common::sim(42, Flavor::Torchtitan, rank).advance(t, &mut ops);
         ops
     };
     let (a, b) = (ops_of(0), ops_of(9));

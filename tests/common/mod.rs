@@ -432,3 +432,31 @@ impl Xvfb {
         win
     }
 }
+
+/// A simulation of the built-in catalog from the fixed start time.
+pub fn sim(
+    seed: u64,
+    flavor: trainsaver::sim::flavor::Flavor,
+    rank: u32,
+) -> trainsaver::sim::Simulation {
+    let cfg = trainsaver::sim::SimConfig {
+        seed,
+        start: trainsaver::app::fixed_start(),
+        flavor,
+        rank,
+    };
+    trainsaver::sim::Simulation::new(
+        cfg,
+        std::sync::Arc::new(trainsaver::sim::data::Catalog::builtin()),
+    )
+}
+
+/// The text of the lines printed (not rewritten) by a stream of operations.
+pub fn printed(ops: &[trainsaver::term::TermOp]) -> Vec<String> {
+    ops.iter()
+        .filter_map(|op| match op {
+            trainsaver::term::TermOp::Print(l) => Some(l.text()),
+            _ => None,
+        })
+        .collect()
+}
