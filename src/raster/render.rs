@@ -84,6 +84,10 @@ pub struct Rasterizer {
     offset: (usize, usize),
     /// Pixels kept free on each axis so a shifted picture never clips.
     drift_reserve: usize,
+    /// Rows to repaint this frame (kept between frames to avoid allocating).
+    repaint: Vec<bool>,
+    /// Rows whose afterglow is still fading this frame.
+    glow: Vec<bool>,
 }
 
 impl Rasterizer {
@@ -100,6 +104,8 @@ impl Rasterizer {
             now: 0.0,
             offset: (0, 0),
             drift_reserve: 0,
+            repaint: Vec::new(),
+            glow: Vec::new(),
         }
     }
 
@@ -257,7 +263,13 @@ impl Rasterizer {
         let rows = grid.rows();
         let ch = self.cell().height;
         let cursor = cursor_on.then(|| grid.cursor());
-        let mut repaint = vec![false; rows];
+        // Per-row flags live in reused buffers: no allocation per frame.
+        let mut repaint = std::mem::take(&mut self.repaint);
+        repaint.clear();
+        repaint.resize(rows, false);
+        let mut glow = std::mem::take(&mut self.glow);
+        glow.clear();
+        glow.resize(rows, false);
 
         let same_size = matches!(self.drawn, Some(d) if d.width == width && d.height == height);
         self.post.ensure(width, height, rows);
@@ -311,13 +323,16 @@ impl Rasterizer {
             repaint[r] = true;
         }
         let now = self.now;
-        let glowing: Vec<usize> = self.post.glowing(now).collect();
+        for r in self.post.glowing(now) {
+            if let Some(g) = glow.get_mut(r) {
+                *g = true;
+            }
+        }
         let moved_afresh = scrolled > 0 && !self.post.shift_ok(scrolled * ch);
 
-        for (r, &changed) in repaint.iter().enumerate() {
+        for (r, (&changed, &glows)) in repaint.iter().zip(glow.iter()).enumerate() {
             let y0 = self.top() + r * ch;
             let ys = y0.min(height)..(y0 + ch).min(height);
-            let glows = glowing.contains(&r);
             if !(changed || glows) || ys.is_empty() {
                 continue;
             }
@@ -341,6 +356,8 @@ impl Rasterizer {
             cursor,
         });
         grid.clear_damage();
+        self.repaint = repaint;
+        self.glow = glow;
         report
     }
 
