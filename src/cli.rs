@@ -6,11 +6,11 @@ use std::time::Duration;
 use chrono::NaiveDateTime;
 use clap::{Args, Parser, Subcommand};
 
-use crate::app::pipeline::Layout;
 use crate::config::{
     Presenter, SPEED_RANGE, check_theme, font_size_from, parse_duration, speed_ok,
 };
 use crate::raster::FontSize;
+use crate::raster::dashboard::Layout;
 use crate::sim::flavor::Flavor;
 
 /// trainsaver: a screensaver showing an imaginary LLM being trained on a GPU cluster.

@@ -4,6 +4,7 @@
 //! [`raster`] (pixels) -> [`present`] (window, PNG, ANSI). [`app`] wires modes on top.
 
 pub mod app;
+pub mod choice;
 pub mod cli;
 pub mod config;
 pub mod daemon;

@@ -3,20 +3,15 @@
 
 mod common;
 
-use std::process::{Child, Stdio};
+use std::process::Child;
 use std::time::Duration;
 
 use common::{KEY_A, TempDir, Xvfb, covered, eventually, sigterm, trainsaver, wait_exit};
 
 fn daemon(x: &Xvfb, home: &TempDir, args: &[&str]) -> Child {
-    trainsaver(home)
-        .arg("daemon")
-        .args(args)
-        .env("DISPLAY", x.name())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
+    let mut all = vec!["daemon"];
+    all.extend_from_slice(args);
+    common::spawn_on(x, home, &all)
 }
 
 fn stop(mut d: Child) -> String {

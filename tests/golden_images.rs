@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use trainsaver::app::fixed_start;
-use trainsaver::app::pipeline::{Layout, Look, Pipeline};
+use trainsaver::app::pipeline::{Look, Pipeline};
+use trainsaver::raster::dashboard::Layout;
 use trainsaver::raster::{Effects, FontSet, FontSize, PixelScale, Rasterizer, Theme};
 use trainsaver::sim::SimConfig;
 use trainsaver::sim::data::Catalog;

@@ -3,12 +3,10 @@
 
 mod common;
 
-use std::process::{Child, Stdio};
+use std::process::Child;
 use std::time::Duration;
 
-use common::{
-    BG, KEY_A, TempDir, Xvfb, covered, eventually, near, stderr_of, trainsaver, wait_exit,
-};
+use common::{BG, KEY_A, TempDir, Xvfb, covered, eventually, near, stderr_of, wait_exit};
 
 const W: u16 = 1024;
 const H: u16 = 768;
@@ -18,13 +16,7 @@ const CONTROL_L: u8 = 37;
 const ALT_L: u8 = 64;
 
 fn spawn(x: &Xvfb, home: &TempDir, args: &[&str]) -> Child {
-    trainsaver(home)
-        .args(args)
-        .env("DISPLAY", x.name())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
+    common::spawn_on(x, home, args)
 }
 
 /// Starts a fullscreen saver and waits until it covers the screen and its grace period passed.

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::app::schedule::drift_offset;
-use crate::raster::dashboard::{DashLayout, PanelData, Rect};
+use crate::raster::dashboard::{DashLayout, Layout, PanelData, Rect};
 use crate::raster::{
     BPP, Effects, Faces, FontError, FontSize, Frame, PixelScale, Rasterizer, RenderReport, Sizing,
     Theme,
@@ -65,27 +65,6 @@ pub struct Look {
     pub layout: Layout,
 }
 
-/// What the screen shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Layout {
-    /// The terminal fills the screen.
-    Terminal,
-    /// The terminal beside (or below) live panels.
-    Dashboard,
-}
-
-impl std::str::FromStr for Layout {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "terminal" => Ok(Layout::Terminal),
-            "dashboard" => Ok(Layout::Dashboard),
-            _ => Err(format!("unknown layout `{s}`: allowed terminal, dashboard")),
-        }
-    }
-}
-
 /// Dashboard state: where things go and the terminal's own buffer.
 struct Dash {
     layout: DashLayout,
@@ -121,6 +100,17 @@ fn internal_size(look: &Look, width: usize, height: usize) -> (usize, usize) {
     ((width / ps).max(1), (height / ps).max(1))
 }
 
+/// Size of the terminal's part of an internal frame (all of it unless the layout has panels).
+fn term_size(look: &Look, internal: (usize, usize)) -> (usize, usize) {
+    match look.layout {
+        Layout::Terminal => internal,
+        Layout::Dashboard => {
+            let t = DashLayout::for_size(internal.0, internal.1).term;
+            (t.w.max(1), t.h.max(1))
+        }
+    }
+}
+
 impl Pipeline {
     /// A pipeline for an output of `width` x `height` physical pixels.
     pub fn new(
@@ -135,14 +125,14 @@ impl Pipeline {
         let internal = internal_size(look, width, height);
         let ps = look.pixel_scale.factor(width) as f64;
         let sizing = look.sizing(1.0 / ps);
-        let fonts = faces.at(sizing.font_px(&faces, internal.1));
+        // Start with the font the terminal's part of the frame needs, so `resize` keeps it.
+        let term_h = term_size(look, internal).1;
+        let fonts = faces.at(sizing.font_px(&faces, term_h));
         let mut raster = Rasterizer::new(fonts, look.theme.clone(), sizing.padding_px());
         raster.set_effects(look.effects);
-        raster.set_drift_reserve((look.drift_px as f64 / ps).round() as usize);
-        let (cols, rows) = raster.fit(internal.0, internal.1, &sizing);
-        Ok(Self {
+        let mut p = Self {
             sim: Simulation::new(sim, catalog),
-            grid: Grid::new(cols, rows, look.scrollback),
+            grid: Grid::new(1, 1, look.scrollback),
             raster,
             speed,
             look: look.clone(),
@@ -151,8 +141,9 @@ impl Pipeline {
             internal,
             ops: Vec::new(),
             dash: None,
-        }
-        .with_layout())
+        };
+        p.resize(width, height);
+        Ok(p)
     }
 
     /// Advances the simulation to simulated time `t` and applies its output to the grid.
@@ -171,28 +162,15 @@ impl Pipeline {
         self.raster.set_drift_reserve(
             (self.look.drift_px as f64 * self.scale_factor / ps).round() as usize
         );
-        let (mut tw, mut th) = self.internal;
-        if self.look.layout == Layout::Dashboard {
-            let layout = DashLayout::for_size(tw, th);
-            (tw, th) = (layout.term.w.max(1), layout.term.h.max(1));
-            self.dash = Some(Dash {
-                layout,
-                term: vec![0; tw * th * BPP],
-                shown: None,
-                dirty: true,
-            });
-        }
+        let (tw, th) = term_size(&self.look, self.internal);
+        self.dash = (self.look.layout == Layout::Dashboard).then(|| Dash {
+            layout: DashLayout::for_size(self.internal.0, self.internal.1),
+            term: vec![0; tw * th * BPP],
+            shown: None,
+            dirty: true,
+        });
         let (cols, rows) = self.raster.fit(tw, th, &sizing);
         self.grid.resize(cols, rows);
-    }
-
-    /// Sets up the dashboard when the look asks for one.
-    fn with_layout(mut self) -> Self {
-        if self.look.layout == Layout::Dashboard {
-            let (w, h) = self.output;
-            self.resize(w, h);
-        }
-        self
     }
 
     /// Sets the HiDPI scale factor (physical pixels per logical pixel) and re-fits.
@@ -329,7 +307,7 @@ fn panel_data(sim: &Simulation) -> PanelData {
     let tr = sim.trainer();
     let p = &tr.plan;
     let h = &tr.history;
-    let tail = |f: fn(&crate::sim::metrics::Point) -> f64| -> Vec<f64> {
+    let tail = |f: fn(&crate::sim::train::StepStats) -> f64| -> Vec<f64> {
         h.points.iter().rev().take(240).rev().map(f).collect()
     };
     let step_time = tr.last.map_or(p.step_time(), |s| s.step_time);

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Deserializer, de::Error as _};
 
-use crate::app::pipeline::Layout;
 use crate::app::schedule::TimeRange;
+use crate::raster::dashboard::Layout;
 use crate::raster::{Effects, FontSize, PixelScale, Theme, theme_names};
 use crate::sim::flavor::Flavor;
 
@@ -231,12 +231,12 @@ pub enum Presenter {
 impl std::str::FromStr for Presenter {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "auto" => Ok(Presenter::Auto),
-            "gpu" => Ok(Presenter::Gpu),
-            "cpu" => Ok(Presenter::Cpu),
-            _ => Err(format!("unknown presenter `{s}`: allowed auto, gpu, cpu")),
-        }
+        let options = [
+            ("auto", Presenter::Auto),
+            ("gpu", Presenter::Gpu),
+            ("cpu", Presenter::Cpu),
+        ];
+        crate::choice::choose("presenter", s, &options)
     }
 }
 

@@ -85,6 +85,8 @@ struct View {
     pipeline: Pipeline,
     size: (u32, u32),
     focused: bool,
+    /// Attempts left at taking focus ourselves (each opens an X connection; give up eventually).
+    focus_tries: u8,
     animating: bool,
     last_draw: Option<Instant>,
     /// The next present must upload everything (new surface, expose).
@@ -280,6 +282,7 @@ impl App<'_> {
                 pipeline,
                 size: (w, h),
                 focused: false,
+                focus_tries: 20,
                 animating: false,
                 last_draw: None,
                 force: true,
@@ -297,14 +300,15 @@ impl App<'_> {
 
     fn draw(&mut self, el: &ActiveEventLoop, i: usize) {
         let now = Instant::now();
-        let epoch = self.epoch;
+        let t = self.sim_time(self.views[i].pipeline.speed, now);
         let v = &mut self.views[i];
         if !v.requested {
             // The system asked (expose): the window lost its contents.
             v.force = true;
         }
         v.requested = false;
-        if !v.focused {
+        if !v.focused && v.focus_tries > 0 {
+            v.focus_tries -= 1;
             #[cfg(all(unix, not(target_os = "macos")))]
             {
                 v.focused = super::x11::take_focus_without_wm(&v.window);
@@ -329,9 +333,6 @@ impl App<'_> {
             Light::Dim(l) => l,
             Light::Blank => 0.0,
         });
-        let t = now
-            .saturating_duration_since(epoch)
-            .mul_f64(v.pipeline.speed);
         v.pipeline.step_to(t);
         if v.force {
             v.pipeline.raster.invalidate();

@@ -5,6 +5,27 @@ use super::blend::mix;
 use super::render::{BPP, Rasterizer};
 use super::theme::Rgb;
 
+/// What the screen shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Layout {
+    /// The terminal fills the screen.
+    Terminal,
+    /// The terminal beside (or below) live panels.
+    Dashboard,
+}
+
+impl std::str::FromStr for Layout {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let options = [
+            ("terminal", Layout::Terminal),
+            ("dashboard", Layout::Dashboard),
+        ];
+        crate::choice::choose("layout", s, &options)
+    }
+}
+
 /// A rectangle in frame pixels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rect {

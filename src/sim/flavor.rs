@@ -64,18 +64,15 @@ impl fmt::Display for Flavor {
 impl FromStr for Flavor {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        Self::NAMES
-            .iter()
-            .zip([
-                Flavor::Ddp,
-                Flavor::Torchtitan,
-                Flavor::Megatron,
-                Flavor::HfTrainer,
-                Flavor::Rotate,
-            ])
-            .find(|(n, _)| **n == s)
-            .map(|(_, f)| f)
-            .ok_or_else(|| format!("unknown flavor `{s}`: allowed {}", Self::NAMES.join(", ")))
+        let all = [
+            Flavor::Ddp,
+            Flavor::Torchtitan,
+            Flavor::Megatron,
+            Flavor::HfTrainer,
+            Flavor::Rotate,
+        ];
+        let options: Vec<(&str, Flavor)> = all.iter().map(|&f| (f.name(), f)).collect();
+        crate::choice::choose("flavor", s, &options)
     }
 }
 

@@ -1,28 +1,15 @@
 //! The run's numbers over time, kept for dashboards: bounded however long the run goes.
 
+use super::train::StepStats;
+
 /// Most points kept per series; older halves are thinned out when full.
 pub const MAX_POINTS: usize = 2048;
-
-/// One training step as the dashboard plots it.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Point {
-    /// Step number.
-    pub step: u64,
-    /// Training loss.
-    pub loss: f64,
-    /// Learning rate.
-    pub lr: f64,
-    /// Tokens per second per GPU.
-    pub tps: f64,
-    /// Model FLOPs utilisation.
-    pub mfu: f64,
-}
 
 /// History of the current run.
 #[derive(Clone, Debug, Default)]
 pub struct History {
     /// Training points, oldest first (thinned uniformly when long).
-    pub points: Vec<Point>,
+    pub points: Vec<StepStats>,
     /// Validation losses as (step, loss).
     pub val: Vec<(u64, f64)>,
     /// Last checkpoint as (step, job seconds when saved).
@@ -34,7 +21,7 @@ pub struct History {
 
 impl History {
     /// Records a training step.
-    pub fn push(&mut self, p: Point) {
+    pub fn push(&mut self, p: StepStats) {
         self.stride = self.stride.max(1);
         self.seen += 1;
         if !(self.seen - 1).is_multiple_of(self.stride) {
@@ -69,12 +56,15 @@ mod tests {
     fn history_stays_bounded_and_spans_the_run() {
         let mut h = History::default();
         for s in 1..=100_000u64 {
-            h.push(Point {
+            h.push(StepStats {
                 step: s,
                 loss: 1.0,
                 lr: 0.0,
+                grad_norm: 0.0,
                 tps: 0.0,
+                tflops: 0.0,
                 mfu: 0.0,
+                step_time: 1.0,
             });
         }
         assert!(h.points.len() < MAX_POINTS);

@@ -92,7 +92,8 @@ pub struct RunPlan {
     pub ckpt_dir: String,
 }
 
-fn pick<'a, T>(rng: &mut ChaCha8Rng, v: &'a [T]) -> &'a T {
+/// A uniformly chosen element.
+pub fn pick<'a, T>(rng: &mut ChaCha8Rng, v: &'a [T]) -> &'a T {
     &v[rng.random_range(0..v.len())]
 }
 

@@ -6,7 +6,7 @@ use rand_chacha::ChaCha8Rng;
 use super::flavor::{Flavor, Level, META};
 use super::fmt::{bar, bytes, commas, short};
 use super::out::Out;
-use super::plan::{GPUS_PER_NODE, RunPlan};
+use super::plan::{GPUS_PER_NODE, RunPlan, pick};
 use crate::term::{Color, Style, StyledLine};
 
 /// Host name of a node.
@@ -309,9 +309,10 @@ pub fn init_dist(out: &mut Out, plan: &RunPlan, rng: &mut ChaCha8Rng) {
     let nccl_ver = if plan.gpu.collectives == "RCCL" {
         "2.20.5+hip6.2"
     } else {
-        *["2.21.5+cuda12.4", "2.20.5+cuda12.4", "2.23.4+cuda12.6"]
-            .get(rng.random_range(0..3))
-            .unwrap_or(&"2.21.5+cuda12.4")
+        *pick(
+            rng,
+            &["2.21.5+cuda12.4", "2.20.5+cuda12.4", "2.23.4+cuda12.6"],
+        )
     };
     out.log(
         Level::Info,

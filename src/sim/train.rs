@@ -5,7 +5,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::flavor::{Flavor, Level, META};
 use super::fmt::{bar, bytes, clock, commas, eta, short};
-use super::metrics::{History, Point};
+use super::metrics::History;
 use super::out::Out;
 use super::plan::{GPUS_PER_NODE, Precision, RunPlan};
 use super::setup::host;
@@ -173,13 +173,7 @@ impl Trainer {
             return false;
         }
         let s = self.last.unwrap_or(s);
-        self.history.push(Point {
-            step: s.step,
-            loss: s.loss,
-            lr: s.lr,
-            tps: s.tps,
-            mfu: s.mfu,
-        });
+        self.history.push(s);
         if self.step.is_multiple_of(self.log_every(out.log.flavor)) || self.step == 1 {
             let line = self.step_line(out, &s);
             out.print(line);

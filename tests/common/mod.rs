@@ -460,3 +460,14 @@ pub fn printed(ops: &[trainsaver::term::TermOp]) -> Vec<String> {
         })
         .collect()
 }
+
+/// Starts trainsaver on a private display with stdout discarded and stderr captured.
+pub fn spawn_on(x: &Xvfb, home: &TempDir, args: &[&str]) -> Child {
+    trainsaver(home)
+        .args(args)
+        .env("DISPLAY", x.name())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
