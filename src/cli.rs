@@ -7,11 +7,11 @@ use chrono::NaiveDateTime;
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::{
-    Presenter, SPEED_RANGE, check_theme, font_size_from, parse_duration, speed_ok,
+    Layout, Presenter, SPEED_RANGE, check_theme, choose, font_size_from, parse_duration,
+    parse_start, speed_ok,
 };
-use crate::raster::FontSize;
-use crate::raster::dashboard::Layout;
-use crate::sim::flavor::Flavor;
+use logs::Flavor;
+use raster::FontSize;
 
 /// trainsaver: a screensaver showing an imaginary LLM being trained on a GPU cluster.
 ///
@@ -218,7 +218,7 @@ fn parse_theme(s: &str) -> Result<String, String> {
 }
 
 fn parse_flavor(s: &str) -> Result<Flavor, String> {
-    s.parse()
+    choose("flavor", s, &Flavor::ALL)
 }
 
 fn parse_font_size(s: &str) -> Result<FontSize, String> {
@@ -226,14 +226,6 @@ fn parse_font_size(s: &str) -> Result<FontSize, String> {
         s.parse::<f64>().ok(),
         s.parse::<f64>().is_err().then_some(s),
     )
-}
-
-/// Parses `YYYY-MM-DD HH:MM:SS` (or with a `T`).
-pub fn parse_start(s: &str) -> Result<NaiveDateTime, String> {
-    ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(s.trim(), f).ok())
-        .ok_or_else(|| format!("`{s}`: use \"YYYY-MM-DD HH:MM:SS\""))
 }
 
 /// Parses `WIDTHxHEIGHT`, each 16 to 16384 pixels.

@@ -1,7 +1,7 @@
 use clap::Parser;
 
-use trainsaver::app::{self, AppError, Settings};
 use trainsaver::cli::{Cli, Command};
+use trainsaver::modes::{self as app, AppError, Settings};
 
 fn run(cli: &Cli) -> Result<(), AppError> {
     if let Some(Command::Config { action }) = &cli.command {

@@ -1,19 +1,21 @@
 //! Configuration: a serde struct from `config.toml`, validated with one-line errors.
 
-pub mod duration;
-pub mod tomlerr;
+mod catalog;
+mod duration;
+mod values;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::{Deserialize, Deserializer, de::Error as _};
 
-use crate::app::schedule::TimeRange;
-use crate::raster::dashboard::Layout;
-use crate::raster::{Effects, FontSize, PixelScale, Theme, theme_names};
-use crate::sim::flavor::Flavor;
+use logs::Flavor;
+use raster::{Effects, FontSize, PixelScale, Theme, theme_names};
+use sim::tomlerr;
 
+pub use catalog::load_catalog;
 pub use duration::parse_duration;
+pub use values::{Chord, Layout, TimeRange, choose, parse_start};
 
 /// The documented default configuration, also what `config init` writes.
 pub const DEFAULT_TOML: &str = include_str!("../../config/default.toml");
@@ -133,10 +135,21 @@ impl Default for Config {
     }
 }
 
-/// A configuration problem, already formatted as one line.
+/// A configuration problem, shown as one line naming the file and, where known, line and key.
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct ConfigError(pub String);
+pub enum ConfigError {
+    /// The file does not parse or a value is out of range.
+    #[error("{0}")]
+    Invalid(String),
+    /// The file cannot be read.
+    #[error("{path}: {source}")]
+    Unreadable {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+}
 
 fn in_range<T, E>(v: T, ok: bool, allowed: &str) -> Result<T, E>
 where
@@ -236,7 +249,7 @@ impl std::str::FromStr for Presenter {
             ("gpu", Presenter::Gpu),
             ("cpu", Presenter::Cpu),
         ];
-        crate::choice::choose("presenter", s, &options)
+        choose("presenter", s, &options)
     }
 }
 
@@ -339,14 +352,12 @@ fn de_period<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
 
 fn de_epoch<'de, D: Deserializer<'de>>(d: D) -> Result<Option<chrono::NaiveDateTime>, D::Error> {
     let s = String::deserialize(d)?;
-    crate::cli::parse_start(&s)
-        .map(Some)
-        .map_err(D::Error::custom)
+    parse_start(&s).map(Some).map_err(D::Error::custom)
 }
 
 fn de_chord<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     let v = String::deserialize(d)?;
-    crate::app::input::Chord::parse(&v).map_err(D::Error::custom)?;
+    Chord::parse(&v).map_err(D::Error::custom)?;
     Ok(v)
 }
 
@@ -478,7 +489,7 @@ fn de_theme<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
 impl Config {
     /// Parses TOML text; `file` names it in errors.
     pub fn from_toml(file: &str, src: &str) -> Result<Config, ConfigError> {
-        toml::from_str(src).map_err(|e| ConfigError(tomlerr::describe(file, src, &e)))
+        toml::from_str(src).map_err(|e| ConfigError::Invalid(tomlerr::describe(file, src, &e)))
     }
 
     /// Loads a file; a missing file gives the defaults only when `missing_ok`.
@@ -488,7 +499,10 @@ impl Config {
             Err(e) if missing_ok && e.kind() == std::io::ErrorKind::NotFound => {
                 Ok(Config::default())
             }
-            Err(e) => Err(ConfigError(format!("{}: {e}", path.display()))),
+            Err(source) => Err(ConfigError::Unreadable {
+                path: path.display().to_string(),
+                source,
+            }),
         }
     }
 }
@@ -536,7 +550,7 @@ mod tests {
     }
 
     fn err(src: &str) -> String {
-        Config::from_toml("c.toml", src).unwrap_err().0
+        Config::from_toml("c.toml", src).unwrap_err().to_string()
     }
 
     #[test]
@@ -636,7 +650,7 @@ mod tests {
         assert!(
             Config::load(p, false)
                 .unwrap_err()
-                .0
+                .to_string()
                 .contains("/nonexistent")
         );
     }

@@ -80,6 +80,7 @@ impl Scheduler {
         }
     }
 
+    #[cfg(test)]
     /// The wait imposed by the last failure, if any.
     pub fn backoff_until(&self) -> Option<Instant> {
         self.not_before

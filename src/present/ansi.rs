@@ -3,7 +3,7 @@
 use std::collections::VecDeque;
 use std::io::{self, Write};
 
-use crate::term::{Color, MAX_LIVE_ROWS, Style, StyledLine, TermOp};
+use term::{Color, MAX_LIVE_ROWS, Style, StyledLine, TermOp};
 
 /// Escape sequence that turns line wrapping off, so long lines cannot break cursor movement.
 pub const WRAP_OFF: &str = "\x1b[?7l";

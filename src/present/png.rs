@@ -4,7 +4,7 @@ use std::fs::File;
 use std::io::BufWriter;
 use std::path::Path;
 
-use crate::raster::Frame;
+use raster::Frame;
 
 /// Writes an RGBA frame as a PNG file.
 pub fn write_png(frame: &Frame, path: &Path) -> Result<(), String> {

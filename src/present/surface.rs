@@ -8,7 +8,7 @@ use std::sync::Arc;
 use pixels::{Pixels, SurfaceTexture, wgpu};
 use winit::window::Window;
 
-use crate::raster::BPP;
+use raster::BPP;
 
 /// Whether this machine could have a hardware GPU adapter at all.
 ///

@@ -1,0 +1,113 @@
+//! A console: the simulation's events written in a style, as timed terminal operations.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::NaiveDateTime;
+use sim::{Event, Simulation, Timed};
+use term::TermOp;
+
+use crate::{Flavor, Writer, common};
+
+/// Settings of one console.
+#[derive(Clone, Copy, Debug)]
+pub struct ConsoleConfig {
+    /// Log style, or `Rotate`.
+    pub flavor: Flavor,
+    /// Wall-clock time of the job clock's zero (injected; never read from the OS here).
+    pub start: NaiveDateTime,
+    /// Whose console is shown: rank-specific lines follow it; the run is the same.
+    pub rank: u32,
+}
+
+/// A terminal operation due at a simulated (screen) time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TimedOp {
+    /// Simulated time since the start at which the operation appears.
+    pub at: Duration,
+    /// The operation.
+    pub op: TermOp,
+}
+
+/// The simulation seen through one rank's console in one log style.
+pub struct Console {
+    sim: Simulation,
+    flavor: Flavor,
+    writer: Writer,
+    events: Vec<Timed>,
+    /// Operations written ahead of time (to know when the next one is due).
+    pending: VecDeque<TimedOp>,
+}
+
+impl Console {
+    /// A console on a simulation at time zero.
+    pub fn new(sim: Simulation, cfg: ConsoleConfig) -> Self {
+        let plan = Arc::new(sim.trainer().plan.clone());
+        let writer = Writer::new(cfg.flavor.style(), cfg.start, cfg.rank, plan);
+        Console {
+            sim,
+            flavor: cfg.flavor,
+            writer,
+            events: Vec::new(),
+            pending: VecDeque::new(),
+        }
+    }
+
+    /// Appends every operation due at or before `until` to `ops`.
+    pub fn advance(&mut self, until: Duration, ops: &mut Vec<TermOp>) {
+        self.drain_until(until, |t| ops.push(t.op));
+    }
+
+    /// Like [`advance`](Self::advance) but keeps each operation's time.
+    pub fn advance_timed(&mut self, until: Duration, ops: &mut Vec<TimedOp>) {
+        self.drain_until(until, |t| ops.push(t));
+    }
+
+    /// When the next operation is due.
+    pub fn next_due(&mut self) -> Duration {
+        loop {
+            if let Some(t) = self.pending.front() {
+                return t.at;
+            }
+            self.write_next();
+        }
+    }
+
+    fn drain_until(&mut self, until: Duration, mut sink: impl FnMut(TimedOp)) {
+        loop {
+            while self.pending.front().is_some_and(|t| t.at <= until) {
+                sink(self.pending.pop_front().expect("front exists"));
+            }
+            if !self.pending.is_empty() || self.sim.next_due() > until {
+                return;
+            }
+            self.write_next();
+        }
+    }
+
+    /// Writes the events of the next due time (some write nothing in this style).
+    fn write_next(&mut self) {
+        let due = self.sim.next_due();
+        self.sim.advance(due, &mut self.events);
+        for t in std::mem::take(&mut self.events) {
+            self.write(&t);
+            let at = t.at;
+            self.pending
+                .extend(self.writer.drain().map(|op| TimedOp { at, op }));
+        }
+    }
+
+    /// The simulation behind the console.
+    pub fn sim(&self) -> &Simulation {
+        &self.sim
+    }
+
+    fn write(&mut self, t: &Timed) {
+        if let Event::RunStarted { run, .. } = t.event {
+            self.writer.set_style(self.flavor.for_run(run).style());
+        }
+        self.writer.set_job(t.job);
+        common::render(&t.event, &mut self.writer);
+    }
+}

@@ -1,0 +1,120 @@
+//! A plain PyTorch DDP/FSDP training script: Python `logging` with
+//! `format="[%(asctime)s] %(levelname)s %(message)s"` and `datefmt="%Y-%m-%d %H:%M:%S"`, a step
+//! line every `log_every` steps and two tqdm bars (epoch and step) under the log.
+
+use sim::Event;
+use term::{Color, Style, StyledLine};
+
+use crate::fmt::{bar, clock, commas, eta, short};
+use crate::{Flavor, Level, LogStyle, META, RankTag, Writer, step_dir};
+
+/// The DDP style.
+pub static STYLE: LogStyle = LogStyle {
+    flavor: Flavor::Ddp,
+    script: "train.py",
+    prefix,
+    render,
+    step_line,
+    bars,
+    checkpoint_dir: step_dir,
+    log_every: |w| w.plan().log_every,
+};
+
+fn prefix(w: &Writer, level: Level, rank: RankTag, l: &mut StyledLine) {
+    l.append(w.now().format("[%Y-%m-%d %H:%M:%S] ").to_string(), META);
+    if let Some((r, n)) = rank {
+        l.append(format!("[Rank {r}/{n}] "), Style::fg(Color::CYAN));
+    }
+    l.append(level.word(), Style::fg(level.color()).bold());
+    l.append(" ", Style::PLAIN);
+}
+
+fn render(_: &Event, _: &mut Writer) -> bool {
+    false
+}
+
+/// `step N/T | loss ... | lr ... | ...`: what hand-written training loops tend to print.
+fn step_line(w: &Writer) -> StyledLine {
+    let Some(last) = w.last else {
+        return StyledLine::new();
+    };
+    let (s, p) = (last.stats, w.plan());
+    let body = StyledLine::new()
+        .push(format!("step {}/{} | ", s.step, p.total_steps), Style::PLAIN)
+        .push(
+            format!("loss {:.4}", s.loss),
+            Style::fg(Color::BRIGHT_CYAN).bold(),
+        )
+        .push(
+            format!(
+                " | lr {:.2e} | gnorm {:.3} | {} tok/s/gpu | {:.1} TFLOPS | MFU {:.1}% | mem {:.1}G | {:.2}s/step",
+                s.lr,
+                s.grad_norm,
+                commas(s.tps.round() as u64),
+                s.tflops,
+                s.mfu * 100.0,
+                p.memory_gib(),
+                s.step_time
+            ),
+            Style::PLAIN,
+        );
+    w.line(Level::Info, None, body)
+}
+
+/// The epoch bar and the step bar with postfix, as nested tqdm bars.
+fn bars(w: &Writer) -> Vec<StyledLine> {
+    let Some(last) = w.last else {
+        return Vec::new();
+    };
+    let (s, p) = (last.stats, w.plan());
+    let step = s.step;
+    let elapsed = w.job() - last.train_start;
+    let left = (p.total_steps - step) as f64 * s.step_time;
+    let spe = p.steps_per_epoch();
+    let done_epochs = (step / spe).min(p.epochs as u64);
+    let epoch_frac = step as f64 / p.total_steps as f64;
+    let in_epoch = step - (done_epochs.min(p.epochs as u64 - 1)) * spe;
+    let in_epoch = if in_epoch == 0 { spe } else { in_epoch };
+    let step_frac = in_epoch as f64 / spe as f64;
+    let epoch_line = StyledLine::new()
+        .push(
+            format!(
+                "Epoch {:>2}/{}: {:>3.0}%|",
+                (done_epochs + 1).min(p.epochs as u64),
+                p.epochs,
+                epoch_frac * 100.0
+            ),
+            Style::PLAIN,
+        )
+        .push(bar(epoch_frac, 24), Style::fg(Color::MAGENTA))
+        .push(
+            format!(
+                "| {}/{} [{}<{}]",
+                done_epochs,
+                p.epochs,
+                clock(elapsed),
+                clock(left)
+            ),
+            Style::PLAIN,
+        );
+    let step_line = StyledLine::new()
+        .push(
+            format!("Step    : {:>3.0}%|", step_frac * 100.0),
+            Style::PLAIN,
+        )
+        .push(bar(step_frac, 24), Style::fg(Color::GREEN))
+        .push(
+            format!(
+                "| {}/{} [{:.2}s/it, loss={:.3}, lr={:.2e}, tok/s={}, eta={}]",
+                in_epoch,
+                spe,
+                s.step_time,
+                s.loss,
+                s.lr,
+                short(s.tps * p.world() as f64),
+                eta(left)
+            ),
+            Style::PLAIN,
+        );
+    vec![epoch_line, step_line]
+}

@@ -1,0 +1,233 @@
+//! Log styles of real training frameworks: typed simulation events in, terminal operations out.
+//!
+//! One module per style ([`ddp`], [`torchtitan`], [`megatron`], [`hf_trainer`]); lines every
+//! framework prints the same way (the launcher, NCCL, the AllReduce check) live in [`common`].
+//! Adding a style is adding a module with a [`LogStyle`] and a [`Flavor`] variant.
+
+pub mod common;
+mod console;
+pub mod ddp;
+pub mod fmt;
+pub mod hf_trainer;
+pub mod megatron;
+pub mod torchtitan;
+mod writer;
+
+use serde::Deserialize;
+use sim::Event;
+use term::{Color, Style, StyledLine};
+
+pub use console::{Console, ConsoleConfig, TimedOp};
+pub use writer::Writer;
+
+/// Which framework's log style the run imitates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Flavor {
+    /// PyTorch DDP script: `[YYYY-MM-DD HH:MM:SS] INFO msg`.
+    Ddp,
+    /// torchtitan: `[rank0]:[titan] <asctime> - root - INFO - msg`.
+    Torchtitan,
+    /// Megatron-LM: long pipe-separated iteration lines.
+    Megatron,
+    /// Hugging Face Trainer: `[INFO|trainer.py:NNNN] <asctime> >> msg`, tqdm bar, dict lines.
+    HfTrainer,
+    /// A different style for each run.
+    Rotate,
+}
+
+impl Flavor {
+    /// Every flavor with its config name.
+    pub const ALL: [(&'static str, Flavor); 5] = [
+        ("ddp", Flavor::Ddp),
+        ("torchtitan", Flavor::Torchtitan),
+        ("megatron", Flavor::Megatron),
+        ("hf-trainer", Flavor::HfTrainer),
+        ("rotate", Flavor::Rotate),
+    ];
+    /// The concrete styles `rotate` cycles through.
+    pub const CONCRETE: [Flavor; 4] = [
+        Flavor::Ddp,
+        Flavor::Torchtitan,
+        Flavor::Megatron,
+        Flavor::HfTrainer,
+    ];
+
+    /// The style used for run number `run` (0-based).
+    pub fn for_run(self, run: u64) -> Flavor {
+        match self {
+            Flavor::Rotate => Self::CONCRETE[(run % 4) as usize],
+            f => f,
+        }
+    }
+
+    /// Config name.
+    pub fn name(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, f)| *f == self)
+            .map_or("rotate", |(n, _)| n)
+    }
+
+    /// The style that writes this flavor's lines (`Rotate` writes like its first run).
+    pub fn style(self) -> &'static LogStyle {
+        match self.for_run(0) {
+            Flavor::Torchtitan => &torchtitan::STYLE,
+            Flavor::Megatron => &megatron::STYLE,
+            Flavor::HfTrainer => &hf_trainer::STYLE,
+            _ => &ddp::STYLE,
+        }
+    }
+}
+
+impl std::fmt::Display for Flavor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Severity of a log line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    /// Routine progress.
+    Info,
+    /// Something to look at.
+    Warn,
+    /// Something failed.
+    Error,
+}
+
+impl Level {
+    /// The word Python's logging prints.
+    pub fn word(self) -> &'static str {
+        match self {
+            Level::Info => "INFO",
+            Level::Warn => "WARNING",
+            Level::Error => "ERROR",
+        }
+    }
+
+    /// Colour of the level word (and of warning/error text).
+    pub fn color(self) -> Color {
+        match self {
+            Level::Info => Color::GREEN,
+            Level::Warn => Color::YELLOW,
+            Level::Error => Color::RED,
+        }
+    }
+
+    /// Style of the message body: plain for info, coloured for warnings and errors.
+    pub fn body(self) -> Style {
+        match self {
+            Level::Info => Style::PLAIN,
+            l => Style::fg(l.color()),
+        }
+    }
+}
+
+/// Dim grey for timestamps and framework prefixes.
+pub const META: Style = Style::fg(Color::GREY);
+
+/// Who a log line speaks for: the console's own rank, or a named rank of the world.
+pub type RankTag = Option<(u32, u32)>;
+
+/// One framework's way of writing the run.
+pub struct LogStyle {
+    /// The flavor it implements.
+    pub flavor: Flavor,
+    /// The training script the launcher starts.
+    pub script: &'static str,
+    /// Appends the logger prefix (timestamp, level, rank) of a line to `line`.
+    pub prefix: fn(&Writer, Level, RankTag, &mut StyledLine),
+    /// Writes the events this style prints its own way; false leaves the event to [`common`].
+    pub render: fn(&Event, &mut Writer) -> bool,
+    /// The line a logged step prints.
+    pub step_line: fn(&Writer) -> StyledLine,
+    /// The progress bars kept under the log after each step (none for styles without tqdm).
+    pub bars: fn(&Writer) -> Vec<StyledLine>,
+    /// Where the checkpoint of a step goes, under the run's checkpoint directory.
+    pub checkpoint_dir: fn(&Writer, u64) -> String,
+    /// Steps between step lines, from the plan's logging interval.
+    pub log_every: fn(&Writer) -> u64,
+}
+
+/// Bars for styles that print none.
+pub fn no_bars(_: &Writer) -> Vec<StyledLine> {
+    Vec::new()
+}
+
+/// A step line every step (styles without bars keep the screen moving this way).
+pub fn every_step(_: &Writer) -> u64 {
+    1
+}
+
+/// `<ckpt_dir>/step-N`, the layout of plain PyTorch and torchtitan (DCP) checkpoints.
+pub fn step_dir(w: &Writer, step: u64) -> String {
+    format!("{}/step-{step}", w.plan().ckpt_dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn writer(flavor: Flavor) -> Writer {
+        let sim = sim::Simulation::new(42, Arc::new(sim::Catalog::builtin()));
+        let start =
+            chrono::NaiveDateTime::parse_from_str("2026-11-30 14:20:00", "%Y-%m-%d %H:%M:%S")
+                .unwrap();
+        let mut w = Writer::new(
+            flavor.style(),
+            start,
+            0,
+            Arc::new(sim.trainer().plan.clone()),
+        );
+        w.set_job(9.5);
+        w
+    }
+
+    #[test]
+    fn prefixes_match_the_frameworks() {
+        let cases = [
+            (Flavor::Ddp, "[2026-11-30 14:20:09] INFO hello"),
+            (
+                Flavor::Torchtitan,
+                "[rank0]:[titan] 2026-11-30 14:20:09,500 - root - INFO - hello",
+            ),
+            (Flavor::Megatron, "[2026-11-30 14:20:09.500000] hello"),
+            (
+                Flavor::HfTrainer,
+                "[INFO|trainer.py:2243] 2026-11-30 14:20:09,500 >> hello",
+            ),
+        ];
+        for (f, want) in cases {
+            let got = writer(f).line(Level::Info, None, StyledLine::plain("hello"));
+            assert_eq!(got.text(), want, "{f}");
+        }
+    }
+
+    #[test]
+    fn checkpoint_directories_follow_each_framework() {
+        let dir = |f: Flavor| {
+            let w = writer(f);
+            let base = w.plan().ckpt_dir.clone();
+            (f.style().checkpoint_dir)(&w, 40).replace(&base, "")
+        };
+        assert_eq!(dir(Flavor::Ddp), "/step-40");
+        assert_eq!(dir(Flavor::Torchtitan), "/step-40");
+        assert_eq!(dir(Flavor::Megatron), "/iter_0000040");
+        assert_eq!(dir(Flavor::HfTrainer), "/checkpoint-40");
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for (n, f) in Flavor::ALL {
+            assert_eq!(f.name(), n);
+            assert_eq!(f.to_string(), n);
+        }
+        for f in Flavor::CONCRETE {
+            assert_eq!(f.style().flavor, f);
+        }
+        assert_eq!(Flavor::Rotate.for_run(6), Flavor::Megatron);
+    }
+}

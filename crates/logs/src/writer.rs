@@ -1,0 +1,161 @@
+//! The state a log style writes with: the run's plan, the job clock, the console's rank, the
+//! live bar rows and the last step shown.
+
+use std::sync::Arc;
+
+use chrono::{Duration as ChronoDuration, NaiveDateTime};
+use sim::{RunPlan, StepStats};
+use term::{LiveWriter, StyledLine, TermOp};
+
+use crate::{Level, LogStyle, RankTag};
+
+/// What the last `StepFinished` reported, for step lines and bars.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LastStep {
+    /// The step's numbers.
+    pub stats: StepStats,
+    /// fp16 loss scale then (1 for bf16).
+    pub loss_scale: f64,
+    /// Steps skipped for overflow in the run so far.
+    pub skipped: u64,
+    /// Job seconds at the first training step.
+    pub train_start: f64,
+}
+
+/// Writes lines for one console: prefixes from the style, live rows kept under the log.
+pub struct Writer {
+    style: &'static LogStyle,
+    start: NaiveDateTime,
+    view_rank: u32,
+    plan: Arc<RunPlan>,
+    job: f64,
+    live: LiveWriter,
+    /// The last step shown, if the run has trained yet.
+    pub last: Option<LastStep>,
+    /// Bars under a running validation (those of the step before it).
+    pub val_base: Vec<StyledLine>,
+}
+
+impl Writer {
+    /// A writer for a style, a start time (the job clock's zero) and the console's rank.
+    pub fn new(
+        style: &'static LogStyle,
+        start: NaiveDateTime,
+        view_rank: u32,
+        plan: Arc<RunPlan>,
+    ) -> Self {
+        Writer {
+            style,
+            start,
+            view_rank,
+            plan,
+            job: 0.0,
+            live: LiveWriter::new(),
+            last: None,
+            val_base: Vec::new(),
+        }
+    }
+
+    /// The style writing now.
+    pub fn style(&self) -> &'static LogStyle {
+        self.style
+    }
+
+    pub(crate) fn set_style(&mut self, style: &'static LogStyle) {
+        self.style = style;
+    }
+
+    pub(crate) fn set_job(&mut self, job: f64) {
+        self.job = job;
+    }
+
+    /// The current run's plan.
+    pub fn plan(&self) -> &RunPlan {
+        &self.plan
+    }
+
+    /// Replaces the plan (a new run, or a revised micro batch).
+    pub fn set_plan(&mut self, plan: Arc<RunPlan>) {
+        self.plan = plan;
+    }
+
+    /// Job-clock seconds of the event being written.
+    pub fn job(&self) -> f64 {
+        self.job
+    }
+
+    /// The rank whose console this is.
+    pub fn view_rank(&self) -> u32 {
+        self.view_rank
+    }
+
+    /// Wall-clock time at `job` seconds after the start.
+    pub fn time_at(&self, job: f64) -> NaiveDateTime {
+        ChronoDuration::try_milliseconds((job * 1000.0) as i64)
+            .and_then(|d| self.start.checked_add_signed(d))
+            .unwrap_or(NaiveDateTime::MAX)
+    }
+
+    /// Wall-clock time of the event being written.
+    pub fn now(&self) -> NaiveDateTime {
+        self.time_at(self.job)
+    }
+
+    /// A log line: the style's prefix, then `body` (already styled).
+    pub fn line(&self, level: Level, rank: RankTag, body: StyledLine) -> StyledLine {
+        let mut l = StyledLine::new();
+        (self.style.prefix)(self, level, rank, &mut l);
+        for s in body.spans {
+            l.append(s.text, s.style);
+        }
+        l
+    }
+
+    /// A log line at a level.
+    pub fn log(&mut self, level: Level, msg: &str) {
+        let l = self.line(level, None, StyledLine::new().push(msg, level.body()));
+        self.print(l);
+    }
+
+    /// A log line with a styled body.
+    pub fn log_styled(&mut self, level: Level, body: StyledLine) {
+        let l = self.line(level, None, body);
+        self.print(l);
+    }
+
+    /// A log line on behalf of one rank of `world`.
+    pub fn log_rank(&mut self, level: Level, rank: u32, world: u32, msg: &str) {
+        let body = StyledLine::new().push(msg, level.body());
+        let l = self.line(level, Some((rank, world)), body);
+        self.print(l);
+    }
+
+    /// Prints one line above the live rows.
+    pub fn print(&mut self, line: StyledLine) {
+        self.live.print(line);
+    }
+
+    /// Redraws the live rows.
+    pub fn live(&mut self, rows: Vec<StyledLine>) {
+        self.live.live(rows);
+    }
+
+    /// Prints lines above new live rows.
+    pub fn show(&mut self, above: &[StyledLine], rows: Vec<StyledLine>) {
+        self.live.show(above, rows);
+    }
+
+    /// Leaves the live rows on screen as ordinary lines.
+    pub fn settle(&mut self) {
+        self.live.settle();
+    }
+
+    /// Removes the live rows, printing `above` where they were.
+    pub fn clear_live(&mut self, above: &[StyledLine]) {
+        self.live.clear_live(above);
+    }
+
+    pub(crate) fn drain(&mut self) -> std::vec::Drain<'_, TermOp> {
+        self.live.drain()
+    }
+}

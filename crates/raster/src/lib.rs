@@ -1,0 +1,20 @@
+//! Rasterizer: turns the terminal grid into RGBA pixels with fontdue. No window code here.
+//!
+//! Depends on the terminal model only; windows, GPUs, files and config belong to the app.
+
+mod blend;
+mod blocks;
+pub mod dashboard;
+mod effects;
+mod font;
+mod frame;
+mod layout;
+mod render;
+mod theme;
+
+pub use effects::Effects;
+pub use font::{Faces, FontError, FontSet};
+pub use frame::{BPP, Frame};
+pub use layout::{FontSize, PixelScale, Sizing};
+pub use render::{Rasterizer, RenderReport};
+pub use theme::{THEMES, Theme, theme_names};

@@ -1,0 +1,644 @@
+//! Draws a terminal grid into an RGBA frame, repainting only what changed.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use super::blend::{LutCache, luminance, mix};
+use super::blocks::{CellRect, cell_rects};
+use super::effects::{Effects, Post};
+use super::font::{CellMetrics, FontSet};
+use super::frame::{BPP, Frame};
+use super::layout::Sizing;
+use super::theme::{Rgb, Theme};
+use term::{Cell, Grid, Style};
+
+/// What one render call did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RenderReport {
+    /// Pixel row ranges that changed (what a presenter must upload).
+    pub damaged: Vec<Range<usize>>,
+    /// Grid rows repainted.
+    pub rows_painted: usize,
+    /// Glyphs rasterized (cache misses) during this call.
+    pub glyph_misses: u64,
+    /// An effect is still animating: draw again soon even if nothing changes.
+    pub animating: bool,
+}
+
+/// What was drawn last, to know what a new frame may keep.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Drawn {
+    width: usize,
+    height: usize,
+    cursor: Option<(usize, usize)>,
+}
+
+/// Turns grids into pixels: glyph cache, theme and padding.
+pub struct Rasterizer {
+    fonts: FontSet,
+    theme: Theme,
+    padding: usize,
+    luts: LutCache,
+    /// Geometric shapes per character at the current cell size (None: draw the glyph).
+    shapes: HashMap<char, Option<Vec<CellRect>>>,
+    drawn: Option<Drawn>,
+    post: Post,
+    /// Wall-clock seconds of the frame being drawn (drives afterglow).
+    now: f64,
+    /// Burn-in protection: the whole picture is shifted by this many pixels.
+    offset: (usize, usize),
+    /// Pixels kept free on each axis so a shifted picture never clips.
+    drift_reserve: usize,
+    /// Rows to repaint this frame (kept between frames to avoid allocating).
+    repaint: Vec<bool>,
+    /// Rows whose afterglow is still fading this frame.
+    glow: Vec<bool>,
+}
+
+impl Rasterizer {
+    /// A rasterizer with the given fonts, theme and padding (pixels around the grid).
+    pub fn new(fonts: FontSet, theme: Theme, padding: usize) -> Self {
+        Rasterizer {
+            fonts,
+            theme,
+            padding,
+            luts: LutCache::default(),
+            shapes: HashMap::new(),
+            drawn: None,
+            post: Post::new(Effects::OFF, false),
+            now: 0.0,
+            offset: (0, 0),
+            drift_reserve: 0,
+            repaint: Vec::new(),
+            glow: Vec::new(),
+        }
+    }
+
+    /// Turns retro effects on or off.
+    pub fn set_effects(&mut self, fx: Effects) {
+        let light = luminance(self.theme.bg) > 0.5;
+        self.post = Post::new(fx, light);
+        self.invalidate();
+    }
+
+    /// The effects in use.
+    pub fn effects(&self) -> Effects {
+        self.post.effects()
+    }
+
+    /// Keeps `px` pixels free on each axis for burn-in drift (takes effect at the next fit).
+    pub fn set_drift_reserve(&mut self, px: usize) {
+        self.drift_reserve = px;
+    }
+
+    /// Pixels kept free for drift.
+    pub fn drift_reserve(&self) -> usize {
+        self.drift_reserve
+    }
+
+    /// Shifts the whole picture (burn-in protection); a change repaints everything.
+    pub fn set_offset(&mut self, dx: usize, dy: usize) {
+        let o = (dx.min(self.drift_reserve), dy.min(self.drift_reserve));
+        if o != self.offset {
+            self.offset = o;
+            self.invalidate();
+        }
+    }
+
+    /// Sets overall brightness (1 = normal; dimmed at night); a change repaints everything.
+    pub fn set_brightness(&mut self, b: f32) {
+        if self.post.set_brightness(b) {
+            self.invalidate();
+        }
+    }
+
+    /// Draws a line of text with its top-left corner at (x, y), clipped to the frame; returns
+    /// the x after the last character. For labels outside the grid (dashboards).
+    #[allow(clippy::too_many_arguments)]
+    pub fn draw_text(
+        &mut self,
+        frame: &mut [u8],
+        width: usize,
+        height: usize,
+        x: usize,
+        y: usize,
+        text: &str,
+        fg: Rgb,
+        bg: Rgb,
+        bold: bool,
+    ) -> usize {
+        let m = self.cell();
+        let y1 = (y + m.height).min(height);
+        let mut x0 = x;
+        for ch in text.chars() {
+            if x0 + m.width > width || y >= height {
+                break;
+            }
+            self.draw_char(ch, bold, fg, bg, frame, width, x0, y, y1);
+            x0 += m.width;
+        }
+        x0
+    }
+
+    /// Current picture offset (burn-in drift).
+    pub fn offset(&self) -> (usize, usize) {
+        self.offset
+    }
+
+    /// Top edge of the grid in the frame.
+    fn top(&self) -> usize {
+        self.padding + self.offset.1
+    }
+
+    /// Sets the wall-clock time (seconds) of the next frame, for time-based effects.
+    pub fn set_clock(&mut self, now: f64) {
+        self.now = now;
+    }
+
+    /// Cell geometry in pixels.
+    pub fn cell(&self) -> CellMetrics {
+        self.fonts.metrics()
+    }
+
+    /// The theme in use.
+    pub fn theme(&self) -> &Theme {
+        &self.theme
+    }
+
+    /// Columns and rows that fit a frame of this size (at least 1 x 1).
+    pub fn grid_size(&self, width: usize, height: usize) -> (usize, usize) {
+        let m = self.cell();
+        let inner = |v: usize| v.saturating_sub(2 * self.padding + self.drift_reserve);
+        (
+            (inner(width) / m.width).max(1),
+            (inner(height) / m.height).max(1),
+        )
+    }
+
+    /// Sets font size and padding for a frame of this size; returns the grid size that fits.
+    ///
+    /// A new font size swaps the glyph cache (faces are not parsed again) and forces a full repaint.
+    pub fn fit(&mut self, width: usize, height: usize, sizing: &Sizing) -> (usize, usize) {
+        let pad = sizing.padding_px();
+        let px = sizing.font_px(self.fonts.faces(), height);
+        if px != self.fonts.px() || pad != self.padding {
+            if px != self.fonts.px() {
+                self.fonts = self.fonts.faces().at(px);
+                self.shapes.clear();
+            }
+            self.padding = pad;
+            self.invalidate();
+        }
+        self.grid_size(width, height)
+    }
+
+    /// Forgets what was drawn, so the next render repaints everything.
+    pub fn invalidate(&mut self) {
+        self.drawn = None;
+    }
+
+    /// Renders a fresh frame of the grid from scratch (PNG output, tests).
+    pub fn render_frame(
+        &mut self,
+        grid: &mut Grid,
+        width: usize,
+        height: usize,
+        cursor_on: bool,
+    ) -> Frame {
+        let mut frame = Frame::new(width, height);
+        self.invalidate();
+        self.render(grid, &mut frame.data, width, height, cursor_on);
+        frame
+    }
+
+    /// Brings `frame` (which holds the previous render) up to date with the grid and clears its damage.
+    ///
+    /// `frame` must be `width * height * 4` bytes; a frame of another size than last time is
+    /// repainted whole.
+    pub fn render(
+        &mut self,
+        grid: &mut Grid,
+        frame: &mut [u8],
+        width: usize,
+        height: usize,
+        cursor_on: bool,
+    ) -> RenderReport {
+        assert_eq!(frame.len(), width * height * BPP, "frame buffer size");
+        let mut report = RenderReport::default();
+        let rows = grid.rows();
+        let ch = self.cell().height;
+        let cursor = cursor_on.then(|| grid.cursor());
+        // Per-row flags live in reused buffers: no allocation per frame.
+        let mut repaint = std::mem::take(&mut self.repaint);
+        repaint.clear();
+        repaint.resize(rows, false);
+        let mut glow = std::mem::take(&mut self.glow);
+        glow.clear();
+        glow.resize(rows, false);
+
+        let same_size = matches!(self.drawn, Some(d) if d.width == width && d.height == height);
+        self.post.ensure(width, height, rows);
+        let damage = grid.damage();
+        let full = !same_size || damage.full;
+        let mut scrolled = 0;
+        if full {
+            // Rows paint their own background; only the margins above and below need it here.
+            let grid_top = self.top().min(height);
+            let grid_end = (self.top() + rows * ch).min(height);
+            for band in [0..grid_top, grid_end..height] {
+                fill(frame, band.clone(), width, self.theme.bg);
+                self.post.apply_mask(frame, width, band);
+            }
+            self.post.clear_ghosts();
+            report.damaged.push(0..height);
+            repaint.fill(true);
+        } else {
+            scrolled = damage.scrolled.min(rows);
+            // The grid may not fit a frame smaller than it was laid out for: clip the copy.
+            let top = self.top().min(height);
+            let end = (top + rows * ch).min(height);
+            if scrolled > 0 {
+                self.post.scroll(scrolled);
+                if scrolled < rows && top + scrolled * ch < end && self.post.shift_ok(scrolled * ch)
+                {
+                    let stride = width * BPP;
+                    frame.copy_within((top + scrolled * ch) * stride..end * stride, top * stride);
+                    report.damaged.push(top..end);
+                } else {
+                    // Masked effects depend on position: moved rows are painted afresh.
+                    repaint.fill(true);
+                }
+            }
+            for (r, &d) in damage.rows.iter().enumerate() {
+                repaint[r] |= d;
+            }
+            // The cursor moves with the text it sat on; repaint where it was and where it is.
+            if let Some(Drawn {
+                cursor: Some((_, old_row)),
+                ..
+            }) = self.drawn
+                && old_row >= scrolled
+            {
+                repaint[old_row - scrolled] = true;
+            }
+        }
+        if let Some((_, r)) = cursor
+            && r < rows
+        {
+            repaint[r] = true;
+        }
+        let now = self.now;
+        for r in self.post.glowing(now) {
+            if let Some(g) = glow.get_mut(r) {
+                *g = true;
+            }
+        }
+        let moved_afresh = scrolled > 0 && !self.post.shift_ok(scrolled * ch);
+
+        for (r, (&changed, &glows)) in repaint.iter().zip(glow.iter()).enumerate() {
+            let y0 = self.top() + r * ch;
+            let ys = y0.min(height)..(y0 + ch).min(height);
+            if !(changed || glows) || ys.is_empty() {
+                continue;
+            }
+            // What the row showed is kept to fade out (not on a full repaint or a masked scroll).
+            if changed && !full && !moved_afresh {
+                self.post.capture(r, frame, width, ys.clone(), now);
+            }
+            self.paint_row(grid, r, frame, width, height, cursor);
+            self.post.apply_mask(frame, width, ys.clone());
+            if self.post.blend(r, frame, width, ys.clone(), now) {
+                report.animating = true;
+            }
+            report.rows_painted += 1;
+            report.damaged.push(ys);
+        }
+        report.damaged = merge(report.damaged);
+        report.glyph_misses = self.fonts.take_misses();
+        self.drawn = Some(Drawn {
+            width,
+            height,
+            cursor,
+        });
+        grid.clear_damage();
+        self.repaint = repaint;
+        self.glow = glow;
+        report
+    }
+
+    fn paint_row(
+        &mut self,
+        grid: &Grid,
+        r: usize,
+        frame: &mut [u8],
+        width: usize,
+        height: usize,
+        cursor: Option<(usize, usize)>,
+    ) {
+        let m = self.cell();
+        let y0 = self.top() + r * m.height;
+        if y0 >= height {
+            return;
+        }
+        let y1 = (y0 + m.height).min(height);
+        fill(frame, y0..y1, width, self.theme.bg);
+        let cols = grid.cols();
+        let cells = grid.row(r);
+        let blank = Cell {
+            ch: ' ',
+            style: Style::PLAIN,
+        };
+        let cursor_col = cursor.filter(|&(_, cr)| cr == r).map(|(c, _)| c);
+        let last = cells.len().min(cols).max(cursor_col.map_or(0, |c| c + 1));
+        for c in 0..last.min(cols) {
+            let cell = cells.get(c).copied().unwrap_or(blank);
+            let (mut fg, mut bg) = self.colors(cell.style);
+            if cursor_col == Some(c) {
+                (fg, bg) = (self.theme.bg, self.theme.cursor);
+            }
+            let x0 = self.padding + self.offset.0 + c * m.width;
+            if x0 >= width {
+                break;
+            }
+            let x1 = (x0 + m.width).min(width);
+            if bg != self.theme.bg {
+                fill_rect(frame, width, x0..x1, y0..y1, bg);
+            }
+            self.draw_char(cell.ch, cell.style.bold, fg, bg, frame, width, x0, y0, y1);
+        }
+    }
+
+    fn colors(&self, style: Style) -> (Rgb, Rgb) {
+        let bg = self.theme.resolve(style.bg, true);
+        let mut fg = self.theme.resolve(style.fg, false);
+        if style.dim {
+            fg = mix(fg, bg, 0.45);
+        }
+        (fg, bg)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn draw_char(
+        &mut self,
+        ch: char,
+        bold: bool,
+        fg: Rgb,
+        bg: Rgb,
+        frame: &mut [u8],
+        width: usize,
+        x0: usize,
+        y0: usize,
+        y1: usize,
+    ) {
+        if ch == ' ' {
+            return;
+        }
+        let m = self.fonts.metrics();
+        let shape = self
+            .shapes
+            .entry(ch)
+            .or_insert_with(|| cell_rects(ch, m.width, m.height));
+        if let Some(rects) = shape {
+            let lut = self.luts.get(fg, bg);
+            for r in rects.iter() {
+                let color = lut[r.alpha as usize];
+                let xs = (x0 + r.xs.start).min(width)..(x0 + r.xs.end).min(width);
+                for y in (y0 + r.ys.start)..(y0 + r.ys.end).min(y1) {
+                    let row = &mut frame[(y * width + xs.start) * BPP..(y * width + xs.end) * BPP];
+                    for p in row.chunks_exact_mut(BPP) {
+                        p.copy_from_slice(&color);
+                    }
+                }
+            }
+            return;
+        }
+        let g = self.fonts.glyph(ch, bold);
+        let lut = self.luts.get(fg, bg);
+        // Clip the glyph box to the row and the frame once, then blit whole spans.
+        let gx0 = x0 as i64 + g.x as i64;
+        let xs = gx0.max(0)..(gx0 + g.width as i64).min(width as i64);
+        if xs.is_empty() {
+            return;
+        }
+        let skip = (xs.start - gx0) as usize;
+        let gy0 = y0 as i64 + g.y as i64;
+        let ys = gy0.max(y0 as i64)..(gy0 + g.height as i64).min(y1 as i64);
+        for y in ys {
+            let gy = (y - gy0) as usize;
+            let src = &g.coverage
+                [gy * g.width + skip..gy * g.width + skip + (xs.end - xs.start) as usize];
+            let row = y as usize * width;
+            let dst = &mut frame[(row + xs.start as usize) * BPP..(row + xs.end as usize) * BPP];
+            for (d, &a) in dst.chunks_exact_mut(BPP).zip(src) {
+                if a != 0 {
+                    d.copy_from_slice(&lut[a as usize]);
+                }
+            }
+        }
+    }
+}
+
+/// Fills whole pixel rows with a colour.
+fn fill(frame: &mut [u8], rows: Range<usize>, width: usize, c: Rgb) {
+    fill_rect(frame, width, 0..width, rows, c);
+}
+
+fn fill_rect(frame: &mut [u8], width: usize, xs: Range<usize>, ys: Range<usize>, c: Rgb) {
+    if xs.is_empty() || ys.is_empty() {
+        return;
+    }
+    let px = [c[0], c[1], c[2], 255];
+    // Fill the first row pixel by pixel, then copy it (memcpy speed) to the others.
+    let first = ys.start;
+    let span = |y: usize| (y * width + xs.start) * BPP..(y * width + xs.end) * BPP;
+    for p in frame[span(first)].chunks_exact_mut(BPP) {
+        p.copy_from_slice(&px);
+    }
+    for y in ys.skip(1) {
+        frame.copy_within(span(first), span(y).start);
+    }
+}
+
+/// Sorts and merges overlapping or touching ranges.
+fn merge(mut v: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    v.sort_by_key(|r| r.start);
+    let mut out: Vec<Range<usize>> = Vec::with_capacity(v.len());
+    for r in v {
+        match out.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => out.push(r),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::THEMES;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+    use term::{Color, StyledLine, TermOp};
+
+    fn raster(padding: usize) -> Rasterizer {
+        Rasterizer::new(FontSet::bundled(16.0), THEMES[0].clone(), padding)
+    }
+
+    fn rect_all(f: &Frame, xs: Range<usize>, ys: Range<usize>, c: Rgb) -> bool {
+        ys.into_iter()
+            .all(|y| xs.clone().all(|x| f.pixel(x, y) == [c[0], c[1], c[2], 255]))
+    }
+
+    #[test]
+    fn full_block_fills_exactly_its_cell() {
+        let mut r = raster(0);
+        let m = r.cell();
+        let mut g = Grid::new(4, 2, 0);
+        g.apply(&TermOp::Print(
+            StyledLine::new().push("█", Style::fg(Color::RED)),
+        ));
+        let f = r.render_frame(&mut g, m.width * 4, m.height * 2, false);
+        let red = THEMES[0].ansi[1];
+        assert!(rect_all(&f, 0..m.width, 0..m.height, red));
+        assert!(rect_all(
+            &f,
+            m.width..m.width * 4,
+            0..m.height * 2,
+            THEMES[0].bg
+        ));
+    }
+
+    #[test]
+    fn text_stays_inside_its_row_and_uses_the_theme() {
+        let mut r = raster(3);
+        let m = r.cell();
+        let (w, h) = (m.width * 10 + 6, m.height * 3 + 6);
+        let mut g = Grid::new(10, 3, 0);
+        g.apply(&TermOp::Print(StyledLine::plain("Hg|_j")));
+        let f = r.render_frame(&mut g, w, h, false);
+        let bg = THEMES[0].bg;
+        // Padding and the rows below are untouched background.
+        assert!(rect_all(&f, 0..w, 0..3, bg));
+        assert!(rect_all(&f, 0..w, 3 + m.height..h, bg));
+        let inked = (3..3 + m.height)
+            .flat_map(|y| (0..w).map(move |x| (x, y)))
+            .filter(|&(x, y)| f.pixel(x, y)[..3] != bg)
+            .count();
+        assert!(inked > 40, "only {inked} text pixels");
+        // Full coverage reaches the theme's foreground exactly.
+        let fg = THEMES[0].fg;
+        assert!((0..w).any(|x| (3..3 + m.height).any(|y| f.pixel(x, y)[..3] == fg)));
+    }
+
+    #[test]
+    fn bar_update_repaints_only_its_row() {
+        let mut r = raster(0);
+        let m = r.cell();
+        let (w, h) = (m.width * 40, m.height * 6);
+        let mut g = Grid::new(40, 6, 0);
+        let mut frame = vec![0; w * h * 4];
+        g.apply_all(&[
+            TermOp::Print(StyledLine::plain("log line")),
+            TermOp::Rewrite(StyledLine::plain("bar ██▌   50%")),
+        ]);
+        r.render(&mut g, &mut frame, w, h, true);
+        g.apply(&TermOp::Rewrite(StyledLine::plain("bar ███   60%")));
+        let rep = r.render(&mut g, &mut frame, w, h, true);
+        assert_eq!(rep.rows_painted, 1);
+        assert_eq!(rep.damaged, vec![m.height..2 * m.height]);
+        assert_eq!(rep.glyph_misses, 0);
+    }
+
+    #[test]
+    fn scrolling_shifts_pixels_instead_of_repainting() {
+        let mut r = raster(2);
+        let m = r.cell();
+        let (w, h) = (m.width * 30 + 4, m.height * 5 + 4);
+        let mut g = Grid::new(30, 5, 10);
+        let mut frame = vec![0; w * h * 4];
+        for i in 0..8 {
+            g.apply(&TermOp::Print(StyledLine::plain(format!("line {i}"))));
+        }
+        r.render(&mut g, &mut frame, w, h, false);
+        g.apply(&TermOp::Print(StyledLine::plain("line 8")));
+        let rep = r.render(&mut g, &mut frame, w, h, false);
+        // The new line and the fresh bottom row; the three rows above moved by copy.
+        assert_eq!(rep.rows_painted, 2);
+        let fresh = r.render_frame(&mut g.clone(), w, h, false);
+        assert!(
+            frame == fresh.data,
+            "scrolled frame differs from a full repaint"
+        );
+    }
+
+    /// Property: whatever ops arrive, incremental frames equal from-scratch frames.
+    #[test]
+    fn incremental_render_equals_full_repaint() {
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let words = ["loss 2.41", "█▉▊", "Epoch 1/3 ▏", "NCCL INFO Ring", "", "x"];
+        for case in 0..40 {
+            let mut r = raster(case % 3 * 4);
+            let mut scratch = raster(case % 3 * 4);
+            // Position-dependent masks must survive scrolling too (afterglow is time-based).
+            if case % 2 == 1 {
+                let fx = Effects {
+                    scanlines: true,
+                    vignette: case % 4 == 1,
+                    afterglow: false,
+                };
+                r.set_effects(fx);
+                scratch.set_effects(fx);
+            }
+            let m = r.cell();
+            let (cols, rows) = (rng.random_range(5..30), rng.random_range(2..8));
+            let pad = case % 3 * 4;
+            let (w, h) = (
+                m.width * cols + 2 * pad + 5,
+                m.height * rows + 2 * pad + case % 7,
+            );
+            let mut g = Grid::new(cols, rows, rng.random_range(0..5));
+            let mut frame = vec![0; w * h * 4];
+            for _ in 0..60 {
+                for _ in 0..rng.random_range(1..4) {
+                    let text = words[rng.random_range(0..words.len())];
+                    let color = Color::Indexed(rng.random_range(0..16));
+                    let line = StyledLine::new().push(text, Style::fg(color));
+                    let op = match rng.random_range(0..10) {
+                        0..4 => TermOp::Print(line),
+                        4..8 => TermOp::Rewrite(line),
+                        8 => TermOp::MoveUp(rng.random_range(1..3)),
+                        _ => TermOp::Clear,
+                    };
+                    g.apply(&op);
+                }
+                let cursor = rng.random_bool(0.5);
+                let mut fresh_grid = g.clone();
+                r.render(&mut g, &mut frame, w, h, cursor);
+                let fresh = scratch.render_frame(&mut fresh_grid, w, h, cursor);
+                assert!(
+                    frame == fresh.data,
+                    "case {case}: incremental frame differs"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn degenerate_sizes_do_not_panic() {
+        let mut r = raster(12);
+        for (w, h) in [(1, 1), (3, 500), (500, 3), (16, 16)] {
+            let (cols, rows) = r.grid_size(w, h);
+            let mut g = Grid::new(cols, rows, 0);
+            g.apply(&TermOp::Print(StyledLine::plain("hello █")));
+            let f = r.render_frame(&mut g, w, h, true);
+            assert_eq!(f.data.len(), w * h * 4);
+        }
+        // A grid laid out for a bigger frame than it is drawn into (mid-resize) is clipped.
+        let mut g = Grid::new(50, 20, 5);
+        let mut frame = vec![0; 40 * 30 * 4];
+        for i in 0..30 {
+            g.apply(&TermOp::Print(StyledLine::plain(format!("row {i} ▌"))));
+            r.render(&mut g, &mut frame, 40, 30, i % 2 == 0);
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! The start of a run: launch, model and weights, data, distributed init and the AllReduce test.
+//!
+//! Each phase lets the clocks run as the real job would and emits what happened; how it reads is
+//! up to the log style.
+
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+
+use crate::emit::Emitter;
+use crate::event::{Event, NcclLine};
+use crate::plan::{RunPlan, pick};
+
+/// Ranks listed one by one at detection; the rest are summarised.
+pub const RANKS_LISTED: u32 = 16;
+
+/// Launcher prompt, banner and the job's configuration summary.
+pub(crate) fn launch(out: &mut Emitter, _plan: &RunPlan, rng: &mut ChaCha8Rng) {
+    out.pause(rng.random_range(0.6..1.4));
+    out.emit(Event::Launch);
+    out.pause(rng.random_range(1.0..2.5));
+    out.emit(Event::LauncherBanner);
+    out.pause(rng.random_range(2.0..4.0));
+    out.emit(Event::JobInfo);
+    out.pause(0.15);
+    out.emit(Event::ConfigInfo);
+    out.pause(0.1);
+    out.emit(Event::ParallelismInfo);
+    out.pause(0.1);
+    out.emit(Event::OptimizerInfo);
+    out.pause(0.1);
+    out.emit(Event::ScheduleInfo);
+    out.pause(rng.random_range(0.5..1.2));
+}
+
+/// Model summary and weight loading, shard by shard.
+pub(crate) fn load_model(out: &mut Emitter, plan: &RunPlan, rng: &mut ChaCha8Rng) {
+    out.emit(Event::ModelLoading);
+    out.pause(rng.random_range(0.4..1.0));
+    out.emit(Event::Architecture);
+    out.pause(0.2);
+    out.emit(Event::ParameterCount);
+    out.pause(0.3);
+    out.emit(Event::ModelWrapped);
+
+    // Every node reads the weights from shared storage; per-node rate 1.5-6 GB/s.
+    let total = plan.weight_bytes();
+    let rate = rng.random_range(1.5e9..6.0e9);
+    let real_secs = total / rate;
+    let screen_secs = real_secs.clamp(4.0, 25.0);
+    let updates = (screen_secs / 0.25).ceil() as u32;
+    let shard_bytes = total / plan.shards as f64;
+    for u in 1..=updates {
+        let frac = u as f64 / updates as f64;
+        out.wait(screen_secs / updates as f64, real_secs / updates as f64);
+        let done = total * frac;
+        let shard = ((done / shard_bytes) as u32).min(plan.shards - 1);
+        let inst = rate * rng.random_range(0.9..1.1);
+        out.emit(Event::WeightsProgress {
+            frac,
+            done,
+            rate: inst,
+            eta: (total - done) / inst,
+            shard,
+        });
+    }
+    out.emit(Event::WeightsLoaded {
+        secs: real_secs,
+        rate,
+    });
+    out.pause(rng.random_range(0.5..1.0));
+}
+
+/// Tokenizer and dataset, all numbers consistent with the batch plan.
+pub(crate) fn load_data(out: &mut Emitter, plan: &RunPlan, rng: &mut ChaCha8Rng) {
+    out.emit(Event::Tokenizer);
+    out.pause(rng.random_range(0.8..2.0));
+    let d = &plan.dataset;
+    let tokens = plan.samples_per_epoch() as f64 * plan.seq_len as f64;
+    let avg_doc = d.tokens / d.documents;
+    out.emit(Event::DatasetLoading);
+    out.pause(rng.random_range(1.0..3.0));
+    out.wait(0.0, rng.random_range(20.0..90.0));
+    out.emit(Event::DatasetReady {
+        documents: (tokens / avg_doc).round() as u64,
+    });
+    out.pause(0.2);
+    out.emit(Event::BatchInfo);
+    out.pause(rng.random_range(0.5..1.0));
+}
+
+/// NCCL bootstrap, per-rank GPU detection and communicator init.
+pub(crate) fn init_dist(out: &mut Emitter, plan: &RunPlan, rng: &mut ChaCha8Rng) {
+    let world = plan.world();
+    let version = if plan.gpu.collectives == "RCCL" {
+        "2.20.5+hip6.2"
+    } else {
+        *pick(
+            rng,
+            &["2.21.5+cuda12.4", "2.20.5+cuda12.4", "2.23.4+cuda12.6"],
+        )
+    };
+    let began = out.job;
+    out.emit(Event::ProcessGroupInit { restart: false });
+    out.pause(rng.random_range(1.0..2.5));
+    out.emit(Event::NcclBootstrap { version });
+    out.pause(0.3);
+    out.emit(Event::NcclNetIb);
+    out.pause(0.4);
+
+    let shown = world.min(RANKS_LISTED);
+    for rank in 0..shown {
+        out.wait(rng.random_range(0.05..0.25), 0.03);
+        out.emit(Event::RankDetected { rank });
+    }
+    if world > shown {
+        out.pause(0.2);
+        out.emit(Event::MoreRanks { shown });
+    }
+    out.pause(rng.random_range(0.5..1.5));
+
+    let comm = rng.random_range(0x5500_0000_0000u64..0x56ff_ffff_ffffu64);
+    let comm_id: u64 = rng.random();
+    let nccl = |out: &mut Emitter, line| {
+        out.emit(Event::Nccl {
+            line,
+            comm,
+            comm_id,
+        })
+    };
+    nccl(out, NcclLine::InitStart);
+    out.pause(rng.random_range(0.4..1.0));
+    nccl(out, NcclLine::CommInfo);
+    for ch in 0..2 {
+        nccl(out, NcclLine::Ring(ch));
+        out.pause(0.05);
+    }
+    for ch in 0..2 {
+        nccl(out, NcclLine::P2p(ch));
+        out.pause(0.05);
+    }
+    if plan.nodes > 1 {
+        nccl(out, NcclLine::Net);
+    }
+    out.pause(rng.random_range(0.3..0.8));
+    nccl(out, NcclLine::ConnectedRings);
+    out.pause(0.1);
+    nccl(out, NcclLine::ConnectedTrees);
+    out.pause(rng.random_range(0.2..0.6));
+    nccl(out, NcclLine::InitComplete);
+    out.wait(rng.random_range(0.3..0.8), rng.random_range(5.0..30.0));
+    out.emit(Event::DistReady {
+        init_secs: out.job - began,
+    });
+}
+
+/// An nccl-tests style AllReduce check, bandwidth consistent with the interconnect.
+pub(crate) fn allreduce_test(out: &mut Emitter, plan: &RunPlan, rng: &mut ChaCha8Rng) {
+    let n = plan.world() as f64;
+    out.emit(Event::AllReduceStarted);
+    out.pause(rng.random_range(0.5..1.2));
+    out.emit(Event::AllReduceHeader);
+    let mut sum = 0.0;
+    let sizes = [64.0e6_f64, 256.0e6, 1.0e9, 4.0e9];
+    for &size in &sizes {
+        let busbw = plan.busbw(size) * rng.random_range(0.97..1.02);
+        let algbw = busbw / (2.0 * (n - 1.0) / n);
+        let time_us = size / (algbw * 1e9) * 1e6;
+        sum += busbw;
+        out.wait(rng.random_range(0.3..0.8), time_us / 1e6 * 25.0);
+        out.emit(Event::AllReduceRow {
+            bytes: size,
+            time_us,
+            algbw,
+            busbw,
+        });
+    }
+    let avg = sum / sizes.len() as f64;
+    out.emit(Event::AllReduceDone {
+        avg_busbw: avg,
+        slow: avg < plan.busbw(4.0e9) * 0.5,
+    });
+    out.pause(rng.random_range(0.5..1.2));
+    out.emit(Event::MemoryEstimate);
+}

@@ -1,0 +1,394 @@
+//! Runtime modes on top of the pipeline: preview window, render, tty and config commands.
+
+pub mod bench;
+pub mod tty;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::NaiveDateTime;
+
+use crate::cli::WindowFlags;
+use crate::cli::{Common, ConfigAction, DaemonArgs, RenderArgs};
+use crate::config::{self, Chord, Config, DEFAULT_TOML, load_catalog};
+use crate::config::{Monitors, MultiMonitor};
+use crate::pipeline::{Look, Pipeline};
+use crate::present::png::write_png;
+use crate::runtime::input::{InputMode, InputPolicy};
+use crate::runtime::lock;
+use crate::runtime::schedule::Schedule;
+use crate::runtime::window::{Factory, Placement, RuntimeOptions, WindowError, run as run_window};
+use logs::{Console, ConsoleConfig};
+use raster::Theme;
+use sim::{Catalog, Simulation};
+use std::time::Duration;
+
+/// A failure, with the exit code it maps to.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Bad config, data, flags or font: exit code 2.
+    #[error("{0}")]
+    Input(String),
+    /// Anything failing at run time (I/O, window): exit code 1.
+    #[error("{0}")]
+    Runtime(String),
+    /// No presenter can draw (no GPU driver, no CPU surface): exit code 3.
+    #[error("{0}")]
+    NoPresenter(String),
+}
+
+impl AppError {
+    /// The process exit code.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            AppError::Input(_) => 2,
+            AppError::Runtime(_) => 1,
+            AppError::NoPresenter(_) => 3,
+        }
+    }
+}
+
+/// Configuration after the file and the flags were merged.
+#[derive(Clone)]
+pub struct Settings {
+    /// The merged configuration.
+    pub config: Config,
+    /// The catalog (built in or overridden from the config directory).
+    pub catalog: Arc<Catalog>,
+    /// The seed in use.
+    pub seed: u64,
+    /// The run's start time, if given.
+    pub start: Option<NaiveDateTime>,
+    /// Synchronised screens: when the run started on the wall clock.
+    pub sync_epoch: Option<NaiveDateTime>,
+    /// Whose console is shown.
+    pub rank: u32,
+}
+
+/// A fresh seed when none was given: from the clock and pid, kept short so it is easy to retype.
+fn random_seed() -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    (nanos ^ (std::process::id() as u64).rotate_left(32)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 44
+}
+
+/// The 2026-01-01 09:00:00 start used by `render` when `--start` is absent.
+pub fn fixed_start() -> NaiveDateTime {
+    chrono::NaiveDate::from_ymd_opt(2026, 1, 1)
+        .and_then(|d| d.and_hms_opt(9, 0, 0))
+        .expect("valid date")
+}
+
+/// The current local time to the second, the default start of live modes.
+pub fn now_start() -> NaiveDateTime {
+    use chrono::Timelike;
+    let now = chrono::Local::now().naive_local();
+    now.with_nanosecond(0).unwrap_or(now)
+}
+
+impl Settings {
+    /// Reads the config file (flag or platform default), merges flags and loads the catalog.
+    pub fn resolve(common: &Common) -> Result<Settings, AppError> {
+        let mut config = match &common.config {
+            Some(path) => Config::load(path, false),
+            None => match config::default_path() {
+                Some(path) => Config::load(&path, true),
+                None => Ok(Config::default()),
+            },
+        }
+        .map_err(|e| AppError::Input(e.to_string()))?;
+        if let Some(v) = common.speed {
+            config.speed = v;
+        }
+        if let Some(v) = &common.theme {
+            config.theme = v.clone();
+        }
+        if let Some(v) = common.flavor {
+            config.flavor = v;
+        }
+        if let Some(v) = common.font_size {
+            config.font_size = v;
+        }
+        if let Some(v) = common.layout {
+            config.layout = v;
+        }
+        let seed = common.seed.or(config.seed).unwrap_or_else(random_seed);
+        let data_dir = config::config_dir().map(|d| d.join("data"));
+        let catalog =
+            load_catalog(data_dir.as_deref()).map_err(|e| AppError::Input(e.to_string()))?;
+        Ok(Settings {
+            sync_epoch: common.sync_epoch.or(config.sync_epoch),
+            config,
+            catalog: Arc::new(catalog),
+            seed,
+            start: common.start,
+            rank: common.rank.unwrap_or(0),
+        })
+    }
+
+    /// The look (theme, font, sizes) from the config.
+    pub fn look(&self) -> Look {
+        let theme = Theme::by_name(&self.config.theme).expect("theme validated");
+        Look {
+            theme: self.config.colors.apply(theme),
+            font: self.config.font.clone(),
+            font_size: self.config.font_size,
+            rows: self.config.rows,
+            padding: self.config.padding as f32,
+            scrollback: self.config.scrollback,
+            pixel_scale: self.config.pixel_scale,
+            effects: self.config.effects.resolve(theme),
+            drift_px: self.config.drift_px,
+            drift_period: self.config.drift_period.as_secs_f64(),
+            layout: self.config.layout,
+        }
+    }
+
+    /// Console settings with the given default start time.
+    pub fn console(&self, default_start: NaiveDateTime) -> ConsoleConfig {
+        ConsoleConfig {
+            // Synchronised screens share the epoch as the run's start.
+            start: self.sync_epoch.or(self.start).unwrap_or(default_start),
+            flavor: self.config.flavor,
+            rank: self.rank,
+        }
+    }
+
+    /// The run as a console in the configured style.
+    pub fn console_at(&self, default_start: NaiveDateTime) -> Console {
+        Console::new(
+            Simulation::new(self.seed, self.catalog.clone()),
+            self.console(default_start),
+        )
+    }
+
+    /// A pipeline for frames of the given size.
+    pub fn pipeline(
+        &self,
+        default_start: NaiveDateTime,
+        width: usize,
+        height: usize,
+    ) -> Result<Pipeline, AppError> {
+        Pipeline::new(
+            self.seed,
+            self.console(default_start),
+            self.catalog.clone(),
+            &self.look(),
+            self.config.speed,
+            width,
+            height,
+        )
+        .map_err(|e| AppError::Input(e.to_string()))
+    }
+
+    /// Wall-clock time elapsed since the synchronised epoch (zero when not synchronised).
+    pub fn elapsed_since_epoch(&self, now: NaiveDateTime) -> Duration {
+        self.sync_epoch
+            .and_then(|e| (now - e).to_std().ok())
+            .unwrap_or(Duration::ZERO)
+    }
+
+    /// Tells the user which seed replays this run.
+    pub fn announce_seed(&self) {
+        eprintln!(
+            "trainsaver: seed {} (replay with --seed {})",
+            self.seed, self.seed
+        );
+    }
+}
+
+/// The window modes: preview (default), fullscreen saver, kiosk, or embedded in a host window.
+pub fn window_mode(s: &Settings, flags: &WindowFlags) -> Result<(), AppError> {
+    let c = &s.config;
+    let grace = Duration::from_millis(c.input_grace_ms);
+    let chord = Chord::parse(&c.kiosk_chord).map_err(AppError::Input)?;
+    let monitors = match flags.monitor {
+        Some(n) => Monitors::List(vec![n]),
+        None => c.monitors.clone(),
+    };
+    let embed_parent = || -> Result<u32, AppError> {
+        #[cfg(all(unix, not(target_os = "macos")))]
+        {
+            use crate::runtime::x11::{parse_window_id, root_window};
+            let from_env = std::env::var("XSCREENSAVER_WINDOW").ok();
+            match (&flags.window_id, from_env) {
+                (Some(id), _) => parse_window_id(id).map_err(AppError::Input),
+                (None, Some(env)) => parse_window_id(&env)
+                    .map_err(|e| AppError::Input(format!("$XSCREENSAVER_WINDOW: {e}"))),
+                (None, None) => root_window().map_err(AppError::Runtime),
+            }
+        }
+        #[cfg(not(all(unix, not(target_os = "macos"))))]
+        Err(AppError::Input(
+            "drawing inside another window is only supported on X11".into(),
+        ))
+    };
+    let (mode, placement) = if flags.root || flags.window_id.is_some() {
+        (InputMode::Embedded, Placement::Embed(embed_parent()?))
+    } else if flags.kiosk {
+        (InputMode::Kiosk, Placement::Fullscreen(monitors))
+    } else if flags.fullscreen {
+        (InputMode::Saver, Placement::Fullscreen(monitors))
+    } else {
+        (InputMode::Preview, Placement::Window(1280, 720))
+    };
+    // One saver per display; a second one leaves quietly (idle hooks may fire twice).
+    let _lock = if matches!(mode, InputMode::Saver | InputMode::Kiosk) {
+        let display = std::env::var("WAYLAND_DISPLAY")
+            .or_else(|_| std::env::var("DISPLAY"))
+            .unwrap_or_else(|_| "default".into());
+        match lock::acquire_in(&lock::runtime_dir(), &display).map_err(AppError::Runtime)? {
+            lock::Lock::Acquired(l) => Some(l),
+            lock::Lock::Held { pid } => {
+                eprintln!(
+                    "trainsaver: already running on display {display} (pid {pid}); not starting another"
+                );
+                return Ok(());
+            }
+        }
+    } else {
+        None
+    };
+    s.announce_seed();
+    let independent = c.multi_monitor == MultiMonitor::Independent;
+    let start = now_start();
+    let factory: Factory<'_> = Box::new(move |view, w, h| {
+        let mut console = s.console(start);
+        // Each screen shows a different node's first rank; the run itself is the same.
+        if independent {
+            console.rank += view as u32 * 8;
+        }
+        Pipeline::new(s.seed, console, s.catalog.clone(), &s.look(), c.speed, w, h)
+            .map_err(|e| e.to_string())
+    });
+    let opts = RuntimeOptions {
+        title: "trainsaver".into(),
+        placement,
+        policy: InputPolicy::new(mode, grace, c.motion_threshold, chord),
+        presenter: flags.presenter.unwrap_or(c.presenter),
+        max_fps: c.max_fps,
+        hide_cursor: matches!(mode, InputMode::Saver | InputMode::Kiosk),
+        elapsed: s.elapsed_since_epoch(start),
+        schedule: Schedule {
+            dim: c.dim_between,
+            dim_level: c.dim_level,
+            blank: c.blank_between,
+        },
+    };
+    run_window(factory, opts).map_err(|e| match e {
+        WindowError::NoPresenter(_) => AppError::NoPresenter(e.to_string()),
+        e => AppError::Runtime(e.to_string()),
+    })
+}
+
+/// `daemon`: run the saver when the desk is idle.
+pub fn daemon_mode(common: &Common, s: &Settings, args: &DaemonArgs) -> Result<(), AppError> {
+    use crate::daemon::{DaemonOptions, DaemonSettings};
+    let command = match &args.command {
+        Some(cmd) => vec!["/bin/sh".to_string(), "-c".to_string(), cmd.clone()],
+        None => {
+            let exe = std::env::current_exe()
+                .map_err(|e| AppError::Runtime(format!("cannot find my own binary: {e}")))?;
+            let mut c = vec![exe.display().to_string(), "--fullscreen".to_string()];
+            // The saver reads the same config; flags given to the daemon are passed on.
+            if let Some(p) = &common.config {
+                c.extend(["--config".into(), p.display().to_string()]);
+            }
+            if let Some(v) = &common.theme {
+                c.extend(["--theme".into(), v.clone()]);
+            }
+            if let Some(v) = common.speed {
+                c.extend(["--speed".into(), v.to_string()]);
+            }
+            if let Some(v) = common.flavor {
+                c.extend(["--flavor".into(), v.name().into()]);
+            }
+            c
+        }
+    };
+    let settings_of = |c: &Config| DaemonSettings {
+        idle: args.idle.unwrap_or(c.idle_timeout),
+        inhibit_fullscreen: c.inhibit_fullscreen && !args.no_inhibit,
+    };
+    let opts = DaemonOptions {
+        command,
+        once: args.once,
+        verbose: args.verbose,
+    };
+    let reload = || {
+        Settings::resolve(common)
+            .map(|s| settings_of(&s.config))
+            .map_err(|e| e.to_string())
+    };
+    crate::daemon::run(opts, settings_of(&s.config), reload).map_err(AppError::Input)
+}
+
+/// `render`: one frame to a PNG file.
+pub fn render(s: &Settings, args: &RenderArgs) -> Result<(), AppError> {
+    let (w, h) = (args.size.0 as usize, args.size.1 as usize);
+    let mut p = s.pipeline(fixed_start(), w, h)?;
+    let at = match (args.wall, s.sync_epoch) {
+        (Some(wall), Some(_)) => s.elapsed_since_epoch(wall).mul_f64(s.config.speed),
+        (Some(_), None) => {
+            return Err(AppError::Input(
+                "--wall needs a sync epoch (--sync-epoch or config `sync_epoch`)".into(),
+            ));
+        }
+        (None, _) => args.at,
+    };
+    let frame = p.frame_at(at, w, h);
+    write_png(&frame, &args.output).map_err(AppError::Runtime)?;
+    eprintln!(
+        "trainsaver: wrote {} ({}x{}, seed {}, t={:.1}s)",
+        args.output.display(),
+        w,
+        h,
+        s.seed,
+        at.as_secs_f64()
+    );
+    Ok(())
+}
+
+/// `config path|init|check`.
+pub fn config_cmd(common: &Common, action: &ConfigAction) -> Result<(), AppError> {
+    let default = || {
+        config::default_path().ok_or_else(|| {
+            AppError::Runtime("no home directory: cannot locate the config directory".into())
+        })
+    };
+    match action {
+        ConfigAction::Path => {
+            println!("{}", default()?.display());
+            Ok(())
+        }
+        ConfigAction::Init => {
+            let path = common.config.clone().map_or_else(default, Ok)?;
+            if path.exists() {
+                return Err(AppError::Runtime(format!(
+                    "{}: already exists; not overwriting (remove it first)",
+                    path.display()
+                )));
+            }
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| AppError::Runtime(format!("{}: {e}", dir.display())))?;
+            }
+            std::fs::write(&path, DEFAULT_TOML)
+                .map_err(|e| AppError::Runtime(format!("{}: {e}", path.display())))?;
+            println!("wrote {}", path.display());
+            Ok(())
+        }
+        ConfigAction::Check { file } => {
+            let path: PathBuf = match file.clone().or_else(|| common.config.clone()) {
+                Some(p) => p,
+                None => default()?,
+            };
+            Config::load(&path, false).map_err(|e| AppError::Input(e.to_string()))?;
+            let data_dir = config::config_dir().map(|d| d.join("data"));
+            load_catalog(data_dir.as_deref()).map_err(|e| AppError::Input(e.to_string()))?;
+            println!("{}: ok", path.display());
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! `tty` mode: the run as ANSI text on stdout, paced in real time or as fast as possible.
+
+use std::io::{IsTerminal, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::cli::TtyArgs;
+use crate::present::ansi::AnsiWriter;
+use logs::{Console, TimedOp};
+
+use super::{AppError, Settings, now_start};
+
+/// Simulated time generated per batch in fast mode (bounds memory for long durations).
+const FAST_CHUNK: Duration = Duration::from_secs(60);
+/// Longest sleep between checks for Ctrl-C.
+const TICK: Duration = Duration::from_millis(50);
+
+/// Runs `tty`; Ctrl-C ends it with the terminal restored.
+pub fn run(s: &Settings, args: &TtyArgs) -> Result<(), AppError> {
+    s.announce_seed();
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = stop.clone();
+        // Without a handler Ctrl-C would leave wrapping off and colours set.
+        ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst))
+            .map_err(|e| AppError::Runtime(format!("cannot handle Ctrl-C: {e}")))?;
+    }
+    let stdout = std::io::stdout();
+    let tty = stdout.is_terminal();
+    let mut w = AnsiWriter::new(stdout.lock(), tty, !args.no_color);
+    let io = |e: std::io::Error| AppError::Runtime(format!("writing to stdout: {e}"));
+    w.begin().map_err(io)?;
+    let start = now_start();
+    let mut sim = s.console_at(start);
+    // Synchronised with other screens: catch up silently to where the shared run is now.
+    let skip = s.elapsed_since_epoch(start).mul_f64(s.config.speed);
+    let mut discard = Vec::new();
+    sim.advance_timed(skip, &mut discard);
+    drop(discard);
+    let result = pump(&mut sim, &mut w, args, s.config.speed, skip, &stop);
+    w.finish().map_err(io)?;
+    match result {
+        // A closed pipe (e.g. `| head`) is a normal way to stop.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.map_err(io),
+    }
+}
+
+fn pump<W: Write>(
+    sim: &mut Console,
+    w: &mut AnsiWriter<W>,
+    args: &TtyArgs,
+    speed: f64,
+    from: Duration,
+    stop: &AtomicBool,
+) -> std::io::Result<()> {
+    let end = args.duration.map_or(Duration::MAX, |d| from + d);
+    let started = Instant::now();
+    let mut ops: Vec<TimedOp> = Vec::new();
+    let mut t = from;
+    while t < end && !stop.load(Ordering::SeqCst) {
+        let next = if args.fast {
+            (t + FAST_CHUNK).min(end)
+        } else {
+            sim.next_due().min(end)
+        };
+        if !args.fast {
+            // Sleep in short ticks so Ctrl-C is noticed promptly.
+            let wall_due = started + (next - from).div_f64(speed);
+            loop {
+                let now = Instant::now();
+                if now >= wall_due || stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                std::thread::sleep((wall_due - now).min(TICK));
+            }
+            if stop.load(Ordering::SeqCst) {
+                break;
+            }
+        }
+        ops.clear();
+        sim.advance_timed(next, &mut ops);
+        for op in &ops {
+            w.write(&op.op)?;
+        }
+        if !args.fast {
+            w.flush()?;
+        }
+        t = next;
+    }
+    Ok(())
+}

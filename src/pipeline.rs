@@ -1,0 +1,411 @@
+//! The display-free pipeline: simulation -> terminal grid -> rasterizer, driven by simulated time.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::config::Layout;
+use crate::runtime::schedule::drift_offset;
+use logs::{Console, ConsoleConfig, fmt};
+use raster::dashboard::{DashLayout, PanelData, Rect};
+use raster::{
+    BPP, Effects, Faces, FontError, FontSize, Frame, PixelScale, Rasterizer, RenderReport, Sizing,
+    Theme,
+};
+use sim::{Catalog, GPUS_PER_NODE, Simulation, StepStats, Telemetry};
+use term::{Grid, TermOp};
+
+/// Half-period of the cursor blink in wall-clock time.
+pub const BLINK: Duration = Duration::from_millis(530);
+
+/// Everything needed to turn simulated time into pixels.
+pub struct Pipeline {
+    console: Console,
+    grid: Grid,
+    raster: Rasterizer,
+    /// Simulated seconds per wall-clock second (sets the cursor blink rate).
+    speed: f64,
+    look: Look,
+    /// HiDPI scale factor of the output.
+    scale_factor: f64,
+    /// Output size in physical pixels.
+    output: (usize, usize),
+    /// Size of the frame actually rendered (output divided by the pixel scale).
+    internal: (usize, usize),
+    ops: Vec<TermOp>,
+    dash: Option<Dash>,
+}
+
+/// How the pipeline looks.
+#[derive(Clone, Debug)]
+pub struct Look {
+    /// Colour theme.
+    pub theme: Theme,
+    /// Font file, or the bundled font.
+    pub font: Option<std::path::PathBuf>,
+    /// Font size rule.
+    pub font_size: FontSize,
+    /// Rows on screen when the font size is automatic.
+    pub rows: u32,
+    /// Padding in logical pixels.
+    pub padding: f32,
+    /// Scrollback lines.
+    pub scrollback: usize,
+    /// Internal resolution divisor.
+    pub pixel_scale: PixelScale,
+    /// Retro effects.
+    pub effects: Effects,
+    /// Burn-in drift range in logical pixels (0 = off).
+    pub drift_px: u32,
+    /// Seconds for one round of the drift path.
+    pub drift_period: f64,
+    /// Terminal only, or terminal plus dashboard panels.
+    pub layout: Layout,
+}
+
+/// Dashboard state: where things go and the terminal's own buffer.
+struct Dash {
+    layout: DashLayout,
+    term: Vec<u8>,
+    /// What the panels last showed (run, step, validations, offset); redrawn when it changes.
+    shown: Option<(u64, u64, usize, (usize, usize))>,
+    /// Everything must be copied and drawn again (resize, invalidation).
+    dirty: bool,
+}
+
+impl Look {
+    /// Loads the faces this look names.
+    pub fn faces(&self) -> Result<Faces, FontError> {
+        match &self.font {
+            Some(path) => Faces::from_file(path),
+            None => Ok(Faces::bundled()),
+        }
+    }
+
+    fn sizing(&self, scale: f64) -> Sizing {
+        Sizing {
+            font: self.font_size,
+            rows: self.rows,
+            padding: self.padding,
+            scale,
+        }
+    }
+}
+
+/// The output size divided by the pixel scale, never zero.
+fn internal_size(look: &Look, width: usize, height: usize) -> (usize, usize) {
+    let ps = look.pixel_scale.factor(width);
+    ((width / ps).max(1), (height / ps).max(1))
+}
+
+/// Size of the terminal's part of an internal frame (all of it unless the layout has panels).
+fn term_size(look: &Look, internal: (usize, usize)) -> (usize, usize) {
+    match look.layout {
+        Layout::Terminal => internal,
+        Layout::Dashboard => {
+            let t = DashLayout::for_size(internal.0, internal.1).term;
+            (t.w.max(1), t.h.max(1))
+        }
+    }
+}
+
+impl Pipeline {
+    /// A pipeline for an output of `width` x `height` physical pixels.
+    pub fn new(
+        seed: u64,
+        console: ConsoleConfig,
+        catalog: Arc<Catalog>,
+        look: &Look,
+        speed: f64,
+        width: usize,
+        height: usize,
+    ) -> Result<Self, FontError> {
+        let faces = look.faces()?;
+        let internal = internal_size(look, width, height);
+        let ps = look.pixel_scale.factor(width) as f64;
+        let sizing = look.sizing(1.0 / ps);
+        // Start with the font the terminal's part of the frame needs, so `resize` keeps it.
+        let term_h = term_size(look, internal).1;
+        let fonts = faces.at(sizing.font_px(&faces, term_h));
+        let mut raster = Rasterizer::new(fonts, look.theme.clone(), sizing.padding_px());
+        raster.set_effects(look.effects);
+        let mut p = Self {
+            console: Console::new(Simulation::new(seed, catalog), console),
+            grid: Grid::new(1, 1, look.scrollback),
+            raster,
+            speed,
+            look: look.clone(),
+            scale_factor: 1.0,
+            output: (width, height),
+            internal,
+            ops: Vec::new(),
+            dash: None,
+        };
+        p.resize(width, height);
+        Ok(p)
+    }
+
+    /// Advances the simulation to simulated time `t` and applies its output to the grid.
+    pub fn step_to(&mut self, t: Duration) {
+        self.ops.clear();
+        self.console.advance(t, &mut self.ops);
+        self.grid.apply_all(&self.ops);
+    }
+
+    /// Simulated seconds per wall-clock second.
+    pub fn speed(&self) -> f64 {
+        self.speed
+    }
+
+    /// Runs started so far in the simulation.
+    pub fn runs(&self) -> u64 {
+        self.console.sim().runs()
+    }
+
+    /// The terminal grid (what the log shows, with its damage).
+    pub fn grid(&self) -> &Grid {
+        &self.grid
+    }
+
+    /// Simulated time of the next change after `t`: new output or a cursor blink.
+    pub fn next_due(&mut self, t: Duration) -> Duration {
+        self.console.next_due().min(self.next_blink(t))
+    }
+
+    /// Sets the brightness (night dimming).
+    pub fn set_brightness(&mut self, b: f32) {
+        self.raster.set_brightness(b)
+    }
+
+    /// Forgets what was drawn: the next render repaints everything.
+    pub fn invalidate(&mut self) {
+        self.raster.invalidate();
+        if let Some(d) = self.dash.as_mut() {
+            d.dirty = true;
+        }
+    }
+
+    /// Fits font, padding and grid to a new output size (physical pixels).
+    pub fn resize(&mut self, width: usize, height: usize) {
+        self.output = (width, height);
+        self.internal = internal_size(&self.look, width, height);
+        let ps = self.look.pixel_scale.factor(width) as f64;
+        let sizing = self.look.sizing(self.scale_factor / ps);
+        self.raster.set_drift_reserve(
+            (self.look.drift_px as f64 * self.scale_factor / ps).round() as usize
+        );
+        let (tw, th) = term_size(&self.look, self.internal);
+        self.dash = (self.look.layout == Layout::Dashboard).then(|| Dash {
+            layout: DashLayout::for_size(self.internal.0, self.internal.1),
+            term: vec![0; tw * th * BPP],
+            shown: None,
+            dirty: true,
+        });
+        let (cols, rows) = self.raster.fit(tw, th, &sizing);
+        self.grid.resize(cols, rows);
+    }
+
+    /// Sets the HiDPI scale factor (physical pixels per logical pixel) and re-fits.
+    pub fn set_scale_factor(&mut self, factor: f64) {
+        if factor.is_finite() && factor > 0.0 && factor != self.scale_factor {
+            self.scale_factor = factor;
+            let (w, h) = self.output;
+            self.resize(w, h);
+        }
+    }
+
+    /// Size of the frame [`render_into`](Self::render_into) draws (output / pixel scale).
+    pub fn internal_size(&self) -> (usize, usize) {
+        self.internal
+    }
+
+    /// Shifts the picture to where the burn-in drift puts it at simulated time `t`.
+    fn apply_drift(&mut self, t: Duration) {
+        let reserve = self.raster.drift_reserve();
+        let (dx, dy) = drift_offset(
+            reserve,
+            self.look.drift_period,
+            t.as_secs_f64() / self.speed,
+        );
+        self.raster.set_offset(dx, dy);
+    }
+
+    /// Whether the cursor shows at simulated time `t` (blinks in wall-clock time).
+    pub fn cursor_on(&self, t: Duration) -> bool {
+        let wall = t.as_secs_f64() / self.speed;
+        ((wall / BLINK.as_secs_f64()) as u64).is_multiple_of(2)
+    }
+
+    /// Simulated time of the next cursor blink after `t`.
+    pub fn next_blink(&self, t: Duration) -> Duration {
+        let wall = t.as_secs_f64() / self.speed;
+        let n = (wall / BLINK.as_secs_f64()).floor() + 1.0;
+        Duration::from_secs_f64(n * BLINK.as_secs_f64() * self.speed)
+    }
+
+    /// Updates an internal-size frame buffer that holds the previous render.
+    pub fn render_into(&mut self, frame: &mut [u8], t: Duration) -> RenderReport {
+        let on = self.cursor_on(t);
+        self.raster.set_clock(t.as_secs_f64() / self.speed);
+        self.apply_drift(t);
+        let (w, h) = self.internal;
+        if self.dash.is_some() {
+            return self.render_dashboard(frame, w, h, on);
+        }
+        self.raster.render(&mut self.grid, frame, w, h, on)
+    }
+
+    /// Terminal into its own buffer, changed rows copied into place, panels redrawn per step.
+    fn render_dashboard(&mut self, frame: &mut [u8], w: usize, h: usize, on: bool) -> RenderReport {
+        let dash = self.dash.as_mut().expect("dashboard layout");
+        let term = dash.layout.term;
+        let mut rep = self
+            .raster
+            .render(&mut self.grid, &mut dash.term, term.w, term.h, on);
+        let mut rows: Vec<std::ops::Range<usize>> = rep.damaged.clone();
+        if dash.dirty {
+            rows = std::iter::once(0..term.h).collect();
+        }
+        for r in &rows {
+            for y in r.clone() {
+                let src = &dash.term[y * term.w * BPP..(y + 1) * term.w * BPP];
+                let dst = ((term.y + y) * w + term.x) * BPP;
+                frame[dst..dst + term.w * BPP].copy_from_slice(src);
+            }
+        }
+        let mut damaged: Vec<std::ops::Range<usize>> = rows
+            .iter()
+            .map(|r| term.y + r.start..term.y + r.end)
+            .collect();
+        let tr = self.console.sim().trainer();
+        let offset = self.raster.offset();
+        let key = (
+            self.console.sim().runs(),
+            tr.step,
+            tr.history.val.len(),
+            offset,
+        );
+        if dash.dirty || dash.shown != Some(key) {
+            let p = dash.layout.panels;
+            let reserve = self.raster.drift_reserve();
+            // Clear the whole panel area, then draw it shifted like the terminal (burn-in drift).
+            let theme_bg = self.raster.theme().bg;
+            for y in p.y..(p.y + p.h).min(h) {
+                let row = &mut frame[(y * w + p.x) * BPP..(y * w + p.x + p.w) * BPP];
+                for px in row.chunks_exact_mut(BPP) {
+                    px.copy_from_slice(&[theme_bg[0], theme_bg[1], theme_bg[2], 255]);
+                }
+            }
+            let area = Rect {
+                x: p.x + offset.0,
+                y: p.y + offset.1,
+                w: p.w.saturating_sub(reserve),
+                h: p.h.saturating_sub(reserve),
+            };
+            let data = panel_data(self.console.sim());
+            self.raster.draw_panels(frame, w, h, area, &data);
+            damaged.push(p.y..(p.y + p.h).min(h));
+            dash.shown = Some(key);
+        }
+        dash.dirty = false;
+        rep.damaged = damaged;
+        rep
+    }
+
+    /// A complete output-size frame at simulated time `t` (steps there first), scaled up
+    /// with nearest-neighbour pixels exactly as the GPU presenter scales the internal frame.
+    pub fn frame_at(&mut self, t: Duration, width: usize, height: usize) -> Frame {
+        self.step_to(t);
+        self.resize(width, height);
+        let (w, h) = self.internal;
+        let small = if self.dash.is_some() {
+            let mut f = Frame::new(w, h);
+            self.invalidate();
+            self.render_into(&mut f.data, t);
+            f
+        } else {
+            let on = self.cursor_on(t);
+            self.apply_drift(t);
+            self.raster.render_frame(&mut self.grid, w, h, on)
+        };
+        let ps = self.look.pixel_scale.factor(width);
+        if ps == 1 {
+            return small;
+        }
+        upscale(&small, ps, width, height)
+    }
+}
+
+/// The panels' numbers from the simulation's current run.
+fn panel_data(sim: &Simulation) -> PanelData {
+    let tr = sim.trainer();
+    let p = &tr.plan;
+    let h = &tr.history;
+    let tail = |f: fn(&StepStats) -> f64| -> Vec<f64> {
+        h.points.iter().rev().take(240).rev().map(f).collect()
+    };
+    let step_time = tr.last.map_or(p.step_time(), |s| s.step_time);
+    let left = p.total_steps.saturating_sub(tr.step) as f64 * step_time;
+    let gpus = Telemetry::of(tr, 16);
+    let checkpoint = match h.last_ckpt {
+        Some((step, at)) => format!(
+            "last checkpoint: step {step}, {} ago, {}",
+            fmt::eta(sim.job_seconds() - at),
+            fmt::bytes(p.weight_bytes() + p.optimizer_bytes())
+        ),
+        None => "no checkpoint yet".into(),
+    };
+    PanelData {
+        title: format!("{} · {} × {}", p.model.name, p.world(), p.gpu.name),
+        subtitle: format!(
+            "job {} · {} · dp{} tp{} pp{} · {}",
+            p.job_id,
+            p.precision.name(),
+            p.dp(),
+            p.tp,
+            p.pp,
+            p.dataset.name
+        ),
+        step: tr.step,
+        total: p.total_steps,
+        progress: format!(
+            "{} tokens seen · ETA {}",
+            fmt::short(p.tokens_per_step() * tr.step as f64),
+            fmt::eta(left)
+        ),
+        loss: h.points.iter().map(|q| (q.step as f64, q.loss)).collect(),
+        val: h.val.iter().map(|&(s, l)| (s as f64, l)).collect(),
+        lr: tail(|q| q.lr),
+        tps: tail(|q| q.tps),
+        mfu: tail(|q| q.mfu),
+        nodes: p.nodes,
+        gpus_per_node: GPUS_PER_NODE,
+        gpu_stats: format!(
+            "avg util {:.0}% · {}°C · mem {:.1}/{:.1} GiB",
+            100.0 * gpus.util_avg,
+            gpus.temp_c,
+            gpus.mem_gib,
+            p.gpu.memory_gib
+        ),
+        util: gpus.util,
+        checkpoint,
+    }
+}
+
+/// Integer nearest-neighbour upscale into a frame of the given size (edges padded black).
+pub fn upscale(src: &Frame, factor: usize, width: usize, height: usize) -> Frame {
+    let mut out = Frame::new(width, height);
+    for y in 0..height.min(src.height * factor) {
+        let sy = y / factor;
+        let row = &src.data[sy * src.width * BPP..(sy + 1) * src.width * BPP];
+        let dst = &mut out.data[y * width * BPP..(y + 1) * width * BPP];
+        for (x, px) in dst
+            .chunks_exact_mut(BPP)
+            .enumerate()
+            .take(src.width * factor)
+        {
+            let sx = x / factor;
+            px.copy_from_slice(&row[sx * BPP..sx * BPP + BPP]);
+        }
+    }
+    out
+}

@@ -1,0 +1,595 @@
+//! Window runtime: preview window, fullscreen saver on chosen monitors, kiosk, or drawn inside
+//! a host's window; frames go through the GPU (pixels) or CPU (softbuffer) presenter.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use winit::application::ApplicationHandler;
+use winit::dpi::{LogicalSize, PhysicalSize};
+use winit::event::{ElementState, MouseScrollDelta, WindowEvent};
+use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop, EventLoopProxy};
+use winit::keyboard::{Key, ModifiersState, NamedKey};
+use winit::monitor::MonitorHandle;
+use winit::window::{Fullscreen, Window, WindowId};
+
+use crate::config::{Monitors, Presenter};
+use crate::pipeline::Pipeline;
+use crate::present::surface::{CpuSurface, GpuSurface, Kind, Surface, hardware_gpu_possible};
+use crate::runtime::input::{Input, InputPolicy, Mods};
+use crate::runtime::schedule::{Light, Schedule};
+
+/// Where the windows go.
+#[derive(Clone, Debug)]
+pub enum Placement {
+    /// One ordinary window of this logical size.
+    Window(u32, u32),
+    /// Borderless fullscreen on these monitors.
+    Fullscreen(Monitors),
+    /// A child of this foreign X11 window, following its size.
+    Embed(u32),
+}
+
+/// How the runtime behaves.
+pub struct RuntimeOptions {
+    /// Window title.
+    pub title: String,
+    /// Where windows go.
+    pub placement: Placement,
+    /// Which input ends the program.
+    pub policy: InputPolicy,
+    /// Presenter choice.
+    pub presenter: Presenter,
+    /// Upper bound on frames per second.
+    pub max_fps: u32,
+    /// Hide the pointer over the windows.
+    pub hide_cursor: bool,
+    /// Wall-clock time already elapsed in the run when the windows open (synchronised screens).
+    pub elapsed: Duration,
+    /// Night-time dimming and blanking.
+    pub schedule: Schedule,
+}
+
+/// Why the runtime ended other than by the user.
+#[derive(Debug, thiserror::Error)]
+pub enum WindowError {
+    /// No display to open windows on.
+    #[error("cannot open a window: {0} (is DISPLAY or WAYLAND_DISPLAY set?)")]
+    EventLoop(String),
+    /// Neither presenter works: exit code 3.
+    #[error(
+        "no way to draw: {0}. Install a Vulkan or OpenGL driver (Debian/Ubuntu: mesa-vulkan-drivers) or run inside an X11 or Wayland session"
+    )]
+    NoPresenter(String),
+    /// Something else failed while drawing.
+    #[error("{0}")]
+    Graphics(String),
+}
+
+/// Events sent to the loop from other threads.
+#[derive(Debug, Clone, Copy)]
+pub enum UserEvent {
+    /// SIGTERM / SIGINT.
+    Quit,
+    /// The host window changed size.
+    ParentResized(u32, u32),
+    /// The host window is gone.
+    ParentGone,
+}
+
+/// Builds the pipeline for view `index` at an output size.
+pub type Factory<'a> = Box<dyn FnMut(usize, usize, usize) -> Result<Pipeline, String> + 'a>;
+
+struct View {
+    window: Arc<Window>,
+    surface: Box<dyn Surface>,
+    pipeline: Pipeline,
+    size: (u32, u32),
+    focused: bool,
+    /// Attempts left at taking focus ourselves (each opens an X connection; give up eventually).
+    focus_tries: u8,
+    animating: bool,
+    last_draw: Option<Instant>,
+    /// The next present must upload everything (new surface, expose).
+    force: bool,
+    /// A redraw we asked for is pending (others come from the system: expose).
+    requested: bool,
+    /// Top-left corner on the desktop, to make pointer positions global across monitors.
+    origin: (f64, f64),
+    /// Showing black for the blank schedule (nothing more to draw until it ends).
+    blanked: bool,
+}
+
+struct App<'a> {
+    factory: Factory<'a>,
+    opts: RuntimeOptions,
+    views: Vec<View>,
+    epoch: Instant,
+    /// When the first frame was shown: the input grace period counts from here.
+    shown: Option<Instant>,
+    modifiers: ModifiersState,
+    error: Option<WindowError>,
+    started: bool,
+    /// The host window was destroyed (or we are quitting): touch no window again.
+    gone: bool,
+}
+
+fn surface_for(
+    window: &Arc<Window>,
+    choice: Presenter,
+    w: u32,
+    h: u32,
+    iw: u32,
+    ih: u32,
+) -> Result<Box<dyn Surface>, WindowError> {
+    let cpu =
+        || CpuSurface::new(window.clone(), w, h, iw, ih).map(|s| Box::new(s) as Box<dyn Surface>);
+    let gpu_err = match choice {
+        Presenter::Cpu => {
+            return cpu().map_err(|e| WindowError::NoPresenter(format!("cpu presenter: {e}")));
+        }
+        Presenter::Auto if !hardware_gpu_possible() => "no GPU device on this machine".to_string(),
+        Presenter::Gpu | Presenter::Auto => match GpuSurface::new(window.clone(), w, h, iw, ih) {
+            // pixels uploads the whole frame every present: on a software adapter the CPU
+            // presenter, which uploads only changed rows, is far cheaper.
+            Ok(g) if choice == Presenter::Auto && g.is_software() => match cpu() {
+                Ok(c) => return Ok(c),
+                Err(_) => return Ok(Box::new(g)),
+            },
+            Ok(g) => return Ok(Box::new(g)),
+            Err(e) => e,
+        },
+    };
+    match cpu() {
+        Ok(c) => {
+            if choice == Presenter::Gpu {
+                eprintln!(
+                    "trainsaver: warning: gpu presenter unavailable ({gpu_err}); using the cpu presenter"
+                );
+            }
+            Ok(c)
+        }
+        Err(cpu_err) => Err(WindowError::NoPresenter(format!(
+            "gpu presenter: {gpu_err}; cpu presenter: {cpu_err}"
+        ))),
+    }
+}
+
+fn key_name(key: &Key) -> String {
+    match key {
+        Key::Character(c) => c.to_lowercase(),
+        Key::Named(NamedKey::Escape) => "escape".into(),
+        Key::Named(NamedKey::Enter) => "enter".into(),
+        Key::Named(NamedKey::Space) => "space".into(),
+        Key::Named(n) => format!("{n:?}").to_lowercase(),
+        _ => "unidentified".into(),
+    }
+}
+
+impl App<'_> {
+    fn fail(&mut self, el: &ActiveEventLoop, e: WindowError) {
+        if self.error.is_none() {
+            self.error = Some(e);
+        }
+        el.exit();
+    }
+
+    fn sim_time(&self, speed: f64, now: Instant) -> Duration {
+        now.saturating_duration_since(self.epoch).mul_f64(speed)
+    }
+
+    fn chosen_monitors(
+        &self,
+        el: &ActiveEventLoop,
+        which: &Monitors,
+    ) -> Vec<Option<MonitorHandle>> {
+        let all: Vec<MonitorHandle> = el.available_monitors().collect();
+        let picked: Vec<MonitorHandle> = match which {
+            Monitors::All => all.clone(),
+            Monitors::Primary => el
+                .primary_monitor()
+                .or_else(|| all.first().cloned())
+                .into_iter()
+                .collect(),
+            Monitors::List(ix) => {
+                for &i in ix.iter().filter(|&&i| i >= all.len()) {
+                    eprintln!(
+                        "trainsaver: warning: monitor {i} does not exist ({} found); skipped",
+                        all.len()
+                    );
+                }
+                ix.iter().filter_map(|&i| all.get(i).cloned()).collect()
+            }
+        };
+        if picked.is_empty() {
+            // No monitor list (some virtual servers): one fullscreen window on the current one.
+            vec![None]
+        } else {
+            picked.into_iter().map(Some).collect()
+        }
+    }
+
+    fn create_views(&mut self, el: &ActiveEventLoop) -> Result<(), WindowError> {
+        let base = Window::default_attributes().with_title(self.opts.title.clone());
+        let mut specs: Vec<(winit::window::WindowAttributes, (f64, f64))> = Vec::new();
+        match self.opts.placement.clone() {
+            Placement::Window(w, h) => specs.push((
+                base.with_inner_size(LogicalSize::new(w, h))
+                    .with_resizable(true),
+                (0.0, 0.0),
+            )),
+            Placement::Fullscreen(which) => {
+                #[cfg(all(unix, not(target_os = "macos")))]
+                let unmanaged = !super::x11::wm_present();
+                for m in self.chosen_monitors(el, &which) {
+                    let mut a = base
+                        .clone()
+                        .with_decorations(false)
+                        .with_resizable(true)
+                        .with_fullscreen(Some(Fullscreen::Borderless(m.clone())));
+                    let mut origin = (0.0, 0.0);
+                    if let Some(m) = &m {
+                        a = a.with_position(m.position()).with_inner_size(m.size());
+                        origin = (m.position().x as f64, m.position().y as f64);
+                    }
+                    // Without a window manager nobody honours the fullscreen request: cover the
+                    // monitor directly, as XScreenSaver's own windows do.
+                    #[cfg(all(unix, not(target_os = "macos")))]
+                    if unmanaged {
+                        use winit::platform::x11::WindowAttributesExtX11;
+                        a = a.with_override_redirect(true);
+                    }
+                    specs.push((a, origin));
+                }
+            }
+            Placement::Embed(parent) => {
+                #[cfg(all(unix, not(target_os = "macos")))]
+                {
+                    use winit::platform::x11::WindowAttributesExtX11;
+                    let (w, h) = super::x11::window_size(parent).map_err(WindowError::Graphics)?;
+                    specs.push((
+                        base.with_decorations(false)
+                            .with_inner_size(PhysicalSize::new(w.max(1), h.max(1)))
+                            .with_embed_parent_window(parent as _),
+                        (0.0, 0.0),
+                    ));
+                }
+                #[cfg(not(all(unix, not(target_os = "macos"))))]
+                return Err(WindowError::Graphics(format!(
+                    "drawing inside window {parent} is only supported on X11 here"
+                )));
+            }
+        }
+        for (i, (attrs, origin)) in specs.into_iter().enumerate() {
+            let window = Arc::new(
+                el.create_window(attrs)
+                    .map_err(|e| WindowError::Graphics(format!("cannot create a window: {e}")))?,
+            );
+            if self.opts.hide_cursor {
+                window.set_cursor_visible(false);
+            }
+            let phys = window.inner_size();
+            let (w, h) = (phys.width.max(1), phys.height.max(1));
+            let mut pipeline =
+                (self.factory)(i, w as usize, h as usize).map_err(WindowError::Graphics)?;
+            pipeline.set_scale_factor(window.scale_factor());
+            pipeline.resize(w as usize, h as usize);
+            let (iw, ih) = pipeline.internal_size();
+            let surface = surface_for(&window, self.opts.presenter, w, h, iw as u32, ih as u32)?;
+            window.request_redraw();
+            self.views.push(View {
+                window,
+                surface,
+                pipeline,
+                size: (w, h),
+                focused: false,
+                focus_tries: 20,
+                animating: false,
+                last_draw: None,
+                force: true,
+                requested: true,
+                origin,
+                blanked: false,
+            });
+        }
+        Ok(())
+    }
+
+    fn view_index(&self, id: WindowId) -> Option<usize> {
+        self.views.iter().position(|v| v.window.id() == id)
+    }
+
+    fn draw(&mut self, el: &ActiveEventLoop, i: usize) {
+        let now = Instant::now();
+        let t = self.sim_time(self.views[i].pipeline.speed(), now);
+        let v = &mut self.views[i];
+        if !v.requested {
+            // The system asked (expose): the window lost its contents.
+            v.force = true;
+        }
+        v.requested = false;
+        if !v.focused && v.focus_tries > 0 {
+            v.focus_tries -= 1;
+            #[cfg(all(unix, not(target_os = "macos")))]
+            {
+                v.focused = super::x11::take_focus_without_wm(&v.window);
+            }
+            #[cfg(not(all(unix, not(target_os = "macos"))))]
+            {
+                v.focused = true;
+            }
+        }
+        let (w, h) = v.size;
+        if w == 0 || h == 0 {
+            return;
+        }
+        let light = self.opts.schedule.at(chrono::Local::now().time());
+        let blank = light == Light::Blank;
+        if blank && v.blanked && !v.force {
+            return; // already black
+        }
+        v.blanked = blank;
+        v.pipeline.set_brightness(match light {
+            Light::Normal => 1.0,
+            Light::Dim(l) => l,
+            Light::Blank => 0.0,
+        });
+        v.pipeline.step_to(t);
+        if v.force {
+            v.pipeline.invalidate();
+        }
+        let report = v.pipeline.render_into(v.surface.frame_mut(), t);
+        v.animating = report.animating;
+        v.last_draw = Some(now);
+        if report.damaged.is_empty() && !v.force {
+            return; // nothing changed: no present, no upload
+        }
+        v.force = false;
+        if let Err(e) = v.surface.present(&report.damaged) {
+            if v.surface.kind() == Kind::Gpu {
+                // Adapter or device lost: carry on with the CPU presenter.
+                eprintln!(
+                    "trainsaver: warning: GPU presenter failed ({e}); switching to the cpu presenter"
+                );
+                let (iw, ih) = v.pipeline.internal_size();
+                match CpuSurface::new(v.window.clone(), w, h, iw as u32, ih as u32) {
+                    Ok(c) => {
+                        v.surface = Box::new(c);
+                        v.force = true;
+                        v.requested = true;
+                        v.window.request_redraw();
+                    }
+                    Err(ce) => self.fail(
+                        el,
+                        WindowError::NoPresenter(format!(
+                            "gpu presenter: {e}; cpu presenter: {ce}"
+                        )),
+                    ),
+                }
+            } else {
+                self.fail(
+                    el,
+                    WindowError::Graphics(format!("presenting a frame failed: {e}")),
+                );
+            }
+            return;
+        }
+        if self.shown.is_none() {
+            self.shown = Some(now);
+        }
+    }
+
+    fn resize(&mut self, el: &ActiveEventLoop, i: usize, w: u32, h: u32) {
+        let v = &mut self.views[i];
+        v.size = (w, h);
+        if w == 0 || h == 0 {
+            return; // minimised: nothing to draw until it comes back
+        }
+        v.pipeline.resize(w as usize, h as usize);
+        let (iw, ih) = v.pipeline.internal_size();
+        if let Err(e) = v.surface.resize(w, h, iw as u32, ih as u32) {
+            self.fail(
+                el,
+                WindowError::Graphics(format!("cannot resize to {w}x{h}: {e}")),
+            );
+            return;
+        }
+        v.force = true;
+        v.requested = true;
+        v.window.request_redraw();
+    }
+
+    fn input(&mut self, el: &ActiveEventLoop, input: Input) {
+        let since = self.shown.map_or(Duration::ZERO, |s| s.elapsed());
+        if self.shown.is_some() && self.opts.policy.should_exit(&input, since) {
+            el.exit();
+        }
+    }
+}
+
+impl ApplicationHandler<UserEvent> for App<'_> {
+    fn resumed(&mut self, el: &ActiveEventLoop) {
+        if self.started {
+            return;
+        }
+        self.started = true;
+        if let Err(e) = self.create_views(el) {
+            self.fail(el, e);
+        }
+    }
+
+    fn user_event(&mut self, el: &ActiveEventLoop, event: UserEvent) {
+        match event {
+            UserEvent::Quit | UserEvent::ParentGone => {
+                self.gone = true;
+                el.exit();
+            }
+            UserEvent::ParentResized(w, h) => {
+                for v in &self.views {
+                    let _ = v
+                        .window
+                        .request_inner_size(PhysicalSize::new(w.max(1), h.max(1)));
+                }
+            }
+        }
+    }
+
+    fn window_event(&mut self, el: &ActiveEventLoop, id: WindowId, event: WindowEvent) {
+        if self.gone {
+            return;
+        }
+        let Some(i) = self.view_index(id) else { return };
+        match event {
+            WindowEvent::CloseRequested => el.exit(),
+            WindowEvent::Destroyed => {
+                self.gone = true;
+                el.exit();
+            }
+            WindowEvent::ModifiersChanged(m) => self.modifiers = m.state(),
+            WindowEvent::KeyboardInput {
+                event,
+                is_synthetic,
+                ..
+            } if event.state == ElementState::Pressed => {
+                let m = self.modifiers;
+                let input = Input::Key {
+                    key: key_name(&event.logical_key),
+                    mods: Mods {
+                        ctrl: m.control_key(),
+                        alt: m.alt_key(),
+                        shift: m.shift_key(),
+                        logo: m.super_key(),
+                    },
+                    synthetic: is_synthetic,
+                };
+                self.input(el, input);
+            }
+            WindowEvent::MouseInput {
+                state: ElementState::Pressed,
+                ..
+            } => self.input(el, Input::Button),
+            WindowEvent::MouseWheel { delta, .. } => {
+                let moved = match delta {
+                    MouseScrollDelta::LineDelta(x, y) => x != 0.0 || y != 0.0,
+                    MouseScrollDelta::PixelDelta(p) => p.x != 0.0 || p.y != 0.0,
+                };
+                if moved {
+                    self.input(el, Input::Wheel);
+                }
+            }
+            WindowEvent::Touch(_) => self.input(el, Input::Touch),
+            WindowEvent::CursorMoved { position, .. } => {
+                // Positions from different monitors' windows are made global before measuring.
+                let (ox, oy) = self.views[i].origin;
+                self.input(el, Input::Pointer(position.x + ox, position.y + oy));
+            }
+            WindowEvent::Resized(size) => self.resize(el, i, size.width, size.height),
+            WindowEvent::ScaleFactorChanged { scale_factor, .. } => {
+                self.views[i].pipeline.set_scale_factor(scale_factor);
+                let size = self.views[i].window.inner_size();
+                self.resize(el, i, size.width, size.height);
+            }
+            WindowEvent::Focused(true) => self.views[i].focused = true,
+            WindowEvent::RedrawRequested => self.draw(el, i),
+            _ => {}
+        }
+    }
+
+    fn about_to_wait(&mut self, el: &ActiveEventLoop) {
+        if self.gone {
+            return;
+        }
+        // Sleep until some view has output due, a cursor blink or an effect frame, never
+        // drawing any view more often than max_fps.
+        let now = Instant::now();
+        let frame = Duration::from_secs_f64(1.0 / self.opts.max_fps.max(1) as f64);
+        let mut next: Option<Instant> = None;
+        for i in 0..self.views.len() {
+            let speed = self.views[i].pipeline.speed();
+            let t = self.sim_time(speed, now);
+            let v = &mut self.views[i];
+            if v.size.0 == 0 || v.size.1 == 0 || v.requested {
+                continue;
+            }
+            let due = v.pipeline.next_due(t);
+            let mut wake = if v.blanked {
+                // Black until the blank period ends: look at the clock twice a minute.
+                now + Duration::from_secs(30)
+            } else if v.animating {
+                now
+            } else {
+                self.epoch + due.div_f64(speed)
+            };
+            if let Some(last) = v.last_draw {
+                wake = wake.max(last + frame);
+            }
+            if wake <= now {
+                v.requested = true;
+                v.window.request_redraw();
+            } else {
+                next = Some(next.map_or(wake, |n: Instant| n.min(wake)));
+            }
+        }
+        el.set_control_flow(match next {
+            Some(t) => ControlFlow::WaitUntil(t),
+            None => ControlFlow::Wait,
+        });
+    }
+}
+
+/// An event loop; X11 directly when no Wayland display is set (avoids libwayland's noise).
+fn event_loop() -> Result<EventLoop<UserEvent>, winit::error::EventLoopError> {
+    let mut b = EventLoop::<UserEvent>::with_user_event();
+    #[cfg(all(unix, not(target_os = "macos")))]
+    if std::env::var_os("WAYLAND_DISPLAY").is_none() && std::env::var_os("DISPLAY").is_some() {
+        use winit::platform::x11::EventLoopBuilderExtX11;
+        b.with_x11();
+    }
+    b.build()
+}
+
+/// Sends SIGTERM/SIGINT into the loop as [`UserEvent::Quit`].
+fn forward_signals(proxy: EventLoopProxy<UserEvent>) {
+    // Fails only if a handler exists already (tests, embedding); then the default applies.
+    let _ = ctrlc::set_handler(move || {
+        let _ = proxy.send_event(UserEvent::Quit);
+    });
+}
+
+/// Runs windows until the user (or a signal, or the host) ends them.
+pub fn run(factory: Factory<'_>, opts: RuntimeOptions) -> Result<(), WindowError> {
+    let elapsed = opts.elapsed;
+    let event_loop = event_loop().map_err(|e| WindowError::EventLoop(e.to_string()))?;
+    forward_signals(event_loop.create_proxy());
+    #[cfg(all(unix, not(target_os = "macos")))]
+    if let Placement::Embed(parent) = opts.placement {
+        let proxy = event_loop.create_proxy();
+        super::x11::watch_parent(parent, move |e| {
+            let ev = match e {
+                super::x11::ParentEvent::Resized(w, h) => UserEvent::ParentResized(w, h),
+                super::x11::ParentEvent::Gone => UserEvent::ParentGone,
+            };
+            proxy.send_event(ev).is_ok()
+        })
+        .map_err(WindowError::Graphics)?;
+    }
+    let mut app = App {
+        factory,
+        opts,
+        views: Vec::new(),
+        epoch: Instant::now()
+            .checked_sub(elapsed)
+            .unwrap_or_else(Instant::now),
+        shown: None,
+        modifiers: ModifiersState::empty(),
+        error: None,
+        started: false,
+        gone: false,
+    };
+    event_loop
+        .run_app(&mut app)
+        .map_err(|e| WindowError::Graphics(format!("event loop failed: {e}")))?;
+    match app.error.take() {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}

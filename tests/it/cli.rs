@@ -1,0 +1,410 @@
+//! The command line from the outside: render, tty and config, including bad input.
+
+use crate::common;
+
+use std::process::Output;
+
+use crate::common::{TempDir, trainsaver};
+use trainsaver::present::png::read_png;
+
+fn run(home: &TempDir, args: &[&str]) -> Output {
+    trainsaver(home).args(args).output().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn render_is_reproducible_and_sized() {
+    let home = TempDir::new("render");
+    let a = home.path().join("a.png");
+    let b = home.path().join("b.png");
+    let c = home.path().join("c.png");
+    for (out, seed) in [(&a, "42"), (&b, "42"), (&c, "43")] {
+        let o = run(
+            &home,
+            &[
+                "render",
+                "--seed",
+                seed,
+                "--at",
+                "30s",
+                "--size",
+                "1280x720",
+                "-o",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let (fa, fb, fc) = (
+        std::fs::read(&a).unwrap(),
+        std::fs::read(&b).unwrap(),
+        std::fs::read(&c).unwrap(),
+    );
+    assert_eq!(fa, fb, "same arguments must give byte-identical files");
+    assert_ne!(fa, fc);
+    let frame = read_png(&a).unwrap();
+    assert_eq!((frame.width, frame.height), (1280, 720));
+    // A dark terminal with text on it.
+    let dark = frame
+        .data
+        .chunks(4)
+        .filter(|p| p[0] < 40 && p[1] < 40 && p[2] < 40)
+        .count();
+    let bright = frame
+        .data
+        .chunks(4)
+        .filter(|p| p.iter().take(3).any(|&c| c > 150))
+        .count();
+    assert!(
+        dark > 1280 * 720 / 2 && bright > 2000,
+        "dark {dark} bright {bright}"
+    );
+}
+
+#[test]
+fn render_accepts_human_durations() {
+    let home = TempDir::new("render-dur");
+    let out = home.path().join("x.png");
+    for at in ["90s", "2m", "1h30m"] {
+        let o = run(
+            &home,
+            &[
+                "render",
+                "--seed",
+                "1",
+                "--at",
+                at,
+                "--size",
+                "320x200",
+                "-o",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert!(o.status.success(), "{at}: {}", stderr(&o));
+    }
+    let o = run(
+        &home,
+        &["render", "--at", "soon", "-o", out.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("invalid duration `soon`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn tty_fast_prints_the_run_once_through_a_pipe() {
+    let home = TempDir::new("tty");
+    let args = [
+        "tty",
+        "--seed",
+        "42",
+        "--duration",
+        "2m",
+        "--fast",
+        "--start",
+        "2026-11-30 14:20:00",
+    ];
+    let a = run(&home, &args);
+    assert!(a.status.success(), "{}", stderr(&a));
+    let text = String::from_utf8(a.stdout.clone()).unwrap();
+    assert!(text.contains("\x1b["), "colours expected");
+    assert!(!text.contains('\r'), "a pipe gets no carriage returns");
+    assert!(text.contains("[2026-11-30 14:20:"));
+    assert!(text.contains("Loaded "), "weights loading finished");
+    // Each finished bar is printed once, not once per update.
+    assert_eq!(text.matches("Loading weights").count(), 1, "{text}");
+    assert_eq!(a.stdout, run(&home, &args).stdout, "same seed, same text");
+    assert!(stderr(&a).contains("seed 42"));
+
+    let plain = run(
+        &home,
+        &[
+            "tty",
+            "--seed",
+            "42",
+            "--duration",
+            "30s",
+            "--fast",
+            "--no-color",
+        ],
+    );
+    assert!(!String::from_utf8(plain.stdout).unwrap().contains('\x1b'));
+}
+
+#[test]
+fn bad_flags_exit_2_with_one_line() {
+    let home = TempDir::new("flags");
+    for args in [
+        &["--speed", "0"][..],
+        &["--speed", "fast"],
+        &["--theme", "neon"],
+        &["--flavor", "keras"],
+        &["render", "--size", "0x0", "-o", "x.png"],
+    ] {
+        let o = run(&home, args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(!stderr(&o).contains("panicked"), "{args:?}");
+    }
+    let o = run(&home, &["--theme", "neon"]);
+    assert!(
+        stderr(&o).contains("phosphor"),
+        "allowed themes listed: {}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn config_errors_name_file_line_key_and_exit_2() {
+    let home = TempDir::new("config");
+    let bad = home.path().join("bad.toml");
+    std::fs::write(&bad, "speed = 2.0\ntheme = \"default\"\nmax_fps = 0\n").unwrap();
+    let o = run(
+        &home,
+        &[
+            "--config",
+            bad.to_str().unwrap(),
+            "render",
+            "-o",
+            "/dev/null",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(
+        e.contains("bad.toml:3:11: key `max_fps`") && e.contains("1 to 240"),
+        "{e}"
+    );
+    assert_eq!(e.trim().lines().count(), 1, "{e}");
+
+    std::fs::write(&bad, "colour = \"red\"\n").unwrap();
+    let o = run(&home, &["config", "check", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("key `colour`") && stderr(&o).contains("`theme`"),
+        "{}",
+        stderr(&o)
+    );
+
+    let missing = home.path().join("nope.toml");
+    let o = run(
+        &home,
+        &[
+            "--config",
+            missing.to_str().unwrap(),
+            "render",
+            "-o",
+            "/dev/null",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("nope.toml"));
+}
+
+#[test]
+fn config_path_init_check() {
+    let home = TempDir::new("config-init");
+    let o = run(&home, &["config", "path"]);
+    let path = String::from_utf8(o.stdout).unwrap().trim().to_string();
+    assert!(
+        path.starts_with(home.path().join("config").to_str().unwrap()),
+        "{path}"
+    );
+    assert!(path.ends_with("trainsaver/config.toml"));
+
+    // A missing config file is not an error.
+    let o = run(
+        &home,
+        &[
+            "render",
+            "--size",
+            "64x64",
+            "-o",
+            home.path().join("m.png").to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    let o = run(&home, &["config", "init"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        include_str!("../../config/default.toml")
+    );
+    let o = run(&home, &["config", "init"]);
+    assert!(!o.status.success(), "init must refuse to overwrite");
+    assert!(stderr(&o).contains("already exists"));
+    let o = run(&home, &["config", "check"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn flags_override_the_config_file() {
+    let home = TempDir::new("override");
+    let cfg = home.path().join("c.toml");
+    std::fs::write(&cfg, "theme = \"paper\"\nseed = 5\n").unwrap();
+    let out = home.path().join("p.png");
+    let o = run(
+        &home,
+        &[
+            "--config",
+            cfg.to_str().unwrap(),
+            "render",
+            "--size",
+            "200x100",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success());
+    assert!(stderr(&o).contains("seed 5"));
+    let light = read_png(&out).unwrap();
+    assert!(light.pixel(0, 0)[0] > 200, "paper theme is light");
+    let o = run(
+        &home,
+        &[
+            "--config",
+            cfg.to_str().unwrap(),
+            "--theme",
+            "default",
+            "--seed",
+            "6",
+            "render",
+            "--size",
+            "200x100",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(stderr(&o).contains("seed 6"));
+    assert!(
+        read_png(&out).unwrap().pixel(0, 0)[0] < 40,
+        "flag wins over the file"
+    );
+}
+
+#[test]
+fn bad_font_is_a_clear_error() {
+    let home = TempDir::new("font");
+    let cfg = home.path().join("c.toml");
+    let junk = home.path().join("junk.ttf");
+    std::fs::write(&junk, b"not a font").unwrap();
+    for font in [junk.to_str().unwrap(), "/nonexistent/font.ttf"] {
+        std::fs::write(&cfg, format!("font = \"{font}\"\n")).unwrap();
+        let o = run(
+            &home,
+            &[
+                "--config",
+                cfg.to_str().unwrap(),
+                "render",
+                "-o",
+                "/dev/null",
+            ],
+        );
+        assert_eq!(o.status.code(), Some(2));
+        assert!(stderr(&o).contains(font), "{}", stderr(&o));
+    }
+}
+
+#[test]
+fn tty_on_a_terminal_rewrites_in_place_and_ctrl_c_leaves_it_clean() {
+    let has_script = std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok();
+    if !has_script {
+        eprintln!("skipping: `script` (util-linux) is not installed");
+        return;
+    }
+    let home = TempDir::new("tty-pty");
+    // `script` gives trainsaver a pseudo-terminal; `timeout -s INT` plays the user's Ctrl-C.
+    let cmd = format!("timeout -s INT 2 {} tty --seed 42 --speed 8", common::bin());
+    let o = std::process::Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains(trainsaver::present::ansi::WRAP_OFF),
+        "wrapping not turned off: {out:?}"
+    );
+    assert!(out.contains("\r\x1b[2K"), "no in-place rewrite");
+    let tail: String = out
+        .chars()
+        .rev()
+        .take(40)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    assert!(
+        tail.contains(trainsaver::present::ansi::RESTORE),
+        "terminal not restored after Ctrl-C; output ends with {tail:?}"
+    );
+}
+
+#[test]
+fn synchronised_screens_render_the_same_moment() {
+    let home = TempDir::new("sync");
+    let out = |name: &str| home.path().join(name);
+    let render = |name: &str, rank: &str, wall: &str| {
+        let o = run(
+            &home,
+            &[
+                "--seed",
+                "11",
+                "--sync-epoch",
+                "2026-12-01 08:00:00",
+                "--rank",
+                rank,
+                "render",
+                "--wall",
+                wall,
+                "--size",
+                "640x400",
+                "-o",
+                out(name).to_str().unwrap(),
+            ],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        stderr(&o)
+    };
+    let e = render("a.png", "0", "2026-12-01 08:03:00");
+    assert!(e.contains("t=180.0s"), "{e}");
+    render("b.png", "0", "2026-12-01 08:03:00");
+    render("c.png", "9", "2026-12-01 08:03:00");
+    render("d.png", "0", "2026-12-01 08:03:30");
+    let bytes = |n: &str| std::fs::read(out(n)).unwrap();
+    assert_eq!(
+        bytes("a.png"),
+        bytes("b.png"),
+        "two displays at the same wall time agree"
+    );
+    assert_ne!(
+        bytes("a.png"),
+        bytes("c.png"),
+        "another rank's console differs"
+    );
+    assert_ne!(
+        bytes("a.png"),
+        bytes("d.png"),
+        "the run moves on with the wall clock"
+    );
+    let o = run(
+        &home,
+        &[
+            "render",
+            "--wall",
+            "2026-12-01 08:03:00",
+            "-o",
+            out("x.png").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "--wall needs --sync-epoch");
+}

@@ -1,0 +1,154 @@
+//! The idle daemon under a private Xvfb: launches after idle time, stays away while the user
+//! works or a fullscreen window shows, retries a failing saver without looping, stops cleanly.
+
+use crate::common;
+
+use std::process::Child;
+use std::time::Duration;
+
+use crate::common::{KEY_A, TempDir, Xvfb, covered, eventually, sigterm, trainsaver, wait_exit};
+
+fn daemon(x: &Xvfb, home: &TempDir, args: &[&str]) -> Child {
+    let mut all = vec!["daemon"];
+    all.extend_from_slice(args);
+    common::spawn_on(x, home, &all)
+}
+
+fn stop(mut d: Child) -> String {
+    sigterm(d.id());
+    let st = wait_exit(&mut d, Duration::from_secs(5));
+    let err = common::stderr_of(&mut d);
+    assert_eq!(
+        st.and_then(|s| s.code()),
+        Some(0),
+        "daemon did not stop cleanly: {err}"
+    );
+    err
+}
+
+#[test]
+fn saver_comes_when_idle_goes_on_input_and_comes_back() {
+    let Some(x) = Xvfb::start(800, 600) else {
+        return;
+    };
+    let home = TempDir::new("daemon");
+    x.move_to(10, 10);
+    let d = daemon(&x, &home, &["--idle", "2s"]);
+    assert!(
+        eventually(Duration::from_secs(15), || covered(&x) > 0.6),
+        "no saver after 2 s idle"
+    );
+    std::thread::sleep(Duration::from_millis(800));
+    x.key(KEY_A);
+    assert!(
+        eventually(Duration::from_secs(3), || covered(&x) < 0.1),
+        "key press did not close the saver"
+    );
+    assert!(
+        eventually(Duration::from_secs(15), || covered(&x) > 0.6),
+        "saver did not return after another idle period"
+    );
+    let log = stop(d);
+    assert!(
+        eventually(Duration::from_secs(3), || covered(&x) < 0.1),
+        "SIGTERM left the saver up"
+    );
+    assert!(log.matches("starting").count() >= 2, "{log}");
+}
+
+#[test]
+fn no_saver_while_the_user_works() {
+    let Some(x) = Xvfb::start(800, 600) else {
+        return;
+    };
+    let home = TempDir::new("daemon-busy");
+    let d = daemon(&x, &home, &["--idle", "2s"]);
+    for i in 0..6 {
+        x.move_to(100 + i * 20, 100);
+        std::thread::sleep(Duration::from_secs(1));
+        assert!(
+            covered(&x) < 0.1,
+            "saver appeared while input arrived every second"
+        );
+    }
+    let log = stop(d);
+    assert!(!log.contains("starting"), "{log}");
+}
+
+#[test]
+fn a_fullscreen_window_holds_the_saver_back() {
+    use x11rb::protocol::xproto::{AtomEnum, ConnectionExt, PropMode};
+    use x11rb::wrapper::ConnectionExt as _;
+
+    let Some(x) = Xvfb::start(800, 600) else {
+        return;
+    };
+    let home = TempDir::new("daemon-inhibit");
+    let conn = x.connect();
+    let win = x.create_window(&conn, (0, 0, 800, 600), true);
+    let atom = |n: &str| {
+        conn.intern_atom(false, n.as_bytes())
+            .unwrap()
+            .reply()
+            .unwrap()
+            .atom
+    };
+    let (state, full) = (atom("_NET_WM_STATE"), atom("_NET_WM_STATE_FULLSCREEN"));
+    conn.change_property32(PropMode::REPLACE, win, state, AtomEnum::ATOM, &[full])
+        .unwrap();
+    conn.sync().unwrap();
+
+    let d = daemon(&x, &home, &["--idle", "1s"]);
+    std::thread::sleep(Duration::from_secs(4));
+    assert!(covered(&x) < 0.1, "saver started over a fullscreen window");
+    conn.delete_property(win, state).unwrap();
+    conn.sync().unwrap();
+    assert!(
+        eventually(Duration::from_secs(10), || covered(&x) > 0.6),
+        "saver never started after the fullscreen window left fullscreen"
+    );
+    stop(d);
+}
+
+#[test]
+fn a_failing_saver_is_retried_on_the_next_idle_period_only() {
+    let Some(x) = Xvfb::start(800, 600) else {
+        return;
+    };
+    let home = TempDir::new("daemon-fail");
+    let marks = home.path().join("launches");
+    let cmd = format!("echo x >> {}; exit 3", marks.display());
+    let d = daemon(&x, &home, &["--idle", "1s", "--command", &cmd]);
+    let count = || std::fs::read_to_string(&marks).map_or(0, |s| s.lines().count());
+    std::thread::sleep(Duration::from_secs(5));
+    assert_eq!(
+        count(),
+        1,
+        "a failing saver must not be relaunched in the same idle period"
+    );
+    x.move_to(300, 300); // the user comes back: a new idle period starts
+    assert!(
+        eventually(Duration::from_secs(8), || count() == 2),
+        "not retried on the next idle period"
+    );
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(count(), 2);
+    let log = stop(d);
+    assert!(log.contains("saver failed"), "{log}");
+}
+
+#[test]
+fn without_an_idle_source_it_says_what_to_do() {
+    let home = TempDir::new("daemon-none");
+    let o = trainsaver(&home)
+        .args(["daemon", "--idle", "1s"])
+        .env_remove("DISPLAY")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        e.contains("no idle source") && e.contains("swayidle"),
+        "{e}"
+    );
+}

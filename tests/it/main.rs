@@ -1,0 +1,14 @@
+//! The integration tests, one binary so the program links once: the CLI and its errors, the
+//! simulation's invariants, golden text, grids and images, and the display tests (Xvfb + XTEST)
+//! for the window modes, the saver contract and the daemon.
+
+mod cli;
+mod common;
+mod daemon;
+mod golden_images;
+mod golden_text;
+mod hooks;
+mod run_invariants;
+mod saver;
+mod simulation;
+mod window;

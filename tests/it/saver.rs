@@ -1,0 +1,291 @@
+//! The screensaver runtime under a private Xvfb with no window manager: fullscreen coverage,
+//! which input ends it, kiosk mode, signals, embedding in a host window, single instance.
+
+use crate::common;
+
+use std::process::Child;
+use std::time::Duration;
+
+use crate::common::{BG, KEY_A, TempDir, Xvfb, covered, eventually, near, stderr_of, wait_exit};
+
+const W: u16 = 1024;
+const H: u16 = 768;
+/// X keycodes of the default Xvfb keymap.
+const KEY_Q: u8 = 24;
+const CONTROL_L: u8 = 37;
+const ALT_L: u8 = 64;
+
+fn spawn(x: &Xvfb, home: &TempDir, args: &[&str]) -> Child {
+    common::spawn_on(x, home, args)
+}
+
+/// Starts a fullscreen saver and waits until it covers the screen and its grace period passed.
+fn saver(x: &Xvfb, home: &TempDir, extra: &[&str]) -> Child {
+    let mut args = vec!["--fullscreen", "--seed", "3", "--speed", "4"];
+    args.extend_from_slice(extra);
+    let mut child = spawn(x, home, &args);
+    let up = eventually(Duration::from_secs(30), || covered(x) > 0.6);
+    if !up {
+        let _ = child.kill();
+        panic!(
+            "saver never covered the screen; stderr: {}",
+            stderr_of(&mut child)
+        );
+    }
+    std::thread::sleep(Duration::from_millis(800)); // past the 500 ms grace period
+    child
+}
+
+fn assert_exits_0(child: &mut Child, what: &str) {
+    let status = wait_exit(child, Duration::from_secs(2));
+    let err = stderr_of(child);
+    let status =
+        status.unwrap_or_else(|| panic!("saver did not exit within 2 s of {what}; stderr: {err}"));
+    assert_eq!(status.code(), Some(0), "{what}: {err}");
+}
+
+fn assert_still_running(child: &mut Child, what: &str) {
+    std::thread::sleep(Duration::from_millis(700));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "saver exited on {what}"
+    );
+}
+
+#[test]
+fn fullscreen_covers_the_screen_and_exits_on_a_key() {
+    let Some(x) = Xvfb::start(W, H) else { return };
+    let home = TempDir::new("saver-key");
+    let mut child = saver(&x, &home, &[]);
+    assert!(covered(&x) > 0.6, "coverage {}", covered(&x));
+    x.key(KEY_A);
+    assert_exits_0(&mut child, "a key press");
+}
+
+#[test]
+fn exits_on_click_wheel_and_real_motion_not_on_jitter() {
+    let Some(x) = Xvfb::start(W, H) else { return };
+    let home = TempDir::new("saver-pointer");
+
+    let mut c = saver(&x, &home, &[]);
+    x.click(300, 300, 1);
+    assert_exits_0(&mut c, "a click");
+
+    let mut c = saver(&x, &home, &[]);
+    x.click(300, 300, 4);
+    assert_exits_0(&mut c, "a wheel turn");
+
+    x.move_to(500, 400);
+    let mut c = saver(&x, &home, &[]);
+    x.move_to(502, 400);
+    assert_still_running(&mut c, "a 2 px jitter");
+    x.move_to(552, 400);
+    assert_exits_0(&mut c, "a 50 px move");
+}
+
+#[test]
+fn input_during_the_grace_period_is_ignored() {
+    let Some(x) = Xvfb::start(W, H) else { return };
+    let home = TempDir::new("saver-grace");
+    let cfg = home.path().join("grace.toml");
+    std::fs::write(&cfg, "input_grace_ms = 4000\n").unwrap();
+    let mut c = spawn(
+        &x,
+        &home,
+        &["--fullscreen", "--config", cfg.to_str().unwrap()],
+    );
+    assert!(
+        eventually(Duration::from_secs(30), || covered(&x) > 0.6),
+        "saver never appeared"
+    );
+    x.key(KEY_A);
+    x.click(200, 200, 1);
+    assert_still_running(&mut c, "input inside the grace period");
+    std::thread::sleep(Duration::from_millis(3500));
+    x.key(KEY_A);
+    assert_exits_0(&mut c, "a key after the grace period");
+}
+
+#[test]
+fn kiosk_ignores_input_but_not_the_chord() {
+    let Some(x) = Xvfb::start(W, H) else { return };
+    let home = TempDir::new("kiosk");
+    let mut c = spawn(&x, &home, &["--kiosk", "--seed", "4"]);
+    assert!(
+        eventually(Duration::from_secs(30), || covered(&x) > 0.6),
+        "kiosk never appeared"
+    );
+    std::thread::sleep(Duration::from_millis(800));
+    x.key(KEY_A);
+    x.click(100, 100, 1);
+    x.move_to(900, 700);
+    assert_still_running(&mut c, "a key, a click and a move in kiosk mode");
+    x.chord(&[CONTROL_L, ALT_L, KEY_Q]);
+    assert_exits_0(&mut c, "ctrl+alt+q");
+}
+
+#[test]
+fn sigterm_ends_the_saver_cleanly() {
+    let Some(x) = Xvfb::start(W, H) else { return };
+    let home = TempDir::new("sigterm");
+    let mut c = saver(&x, &home, &[]);
+    let st = std::process::Command::new("kill")
+        .args(["-TERM", &c.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    assert_exits_0(&mut c, "SIGTERM");
+}
+
+#[test]
+fn a_second_saver_on_the_same_display_leaves() {
+    let Some(x) = Xvfb::start(W, H) else { return };
+    let home = TempDir::new("single");
+    let mut first = saver(&x, &home, &[]);
+    let mut second = spawn(&x, &home, &["--fullscreen"]);
+    let st =
+        wait_exit(&mut second, Duration::from_secs(5)).expect("second instance must leave at once");
+    let err = stderr_of(&mut second);
+    assert_eq!(st.code(), Some(0), "{err}");
+    assert!(err.contains("already running"), "{err}");
+    assert!(
+        first.try_wait().unwrap().is_none(),
+        "the first saver keeps running"
+    );
+    x.key(KEY_A);
+    assert_exits_0(&mut first, "a key");
+    // Its lock is gone with it: a new saver starts.
+    let mut third = saver(&x, &home, &[]);
+    x.key(KEY_A);
+    assert_exits_0(&mut third, "a key");
+}
+
+#[test]
+fn embedded_in_a_host_window_follows_it_and_ends_with_it() {
+    use x11rb::protocol::xproto::{ConfigureWindowAux, ConnectionExt};
+    use x11rb::wrapper::ConnectionExt as _;
+
+    let Some(x) = Xvfb::start(W, H) else { return };
+    let home = TempDir::new("embed");
+    let conn = x.connect();
+    let host = x.create_window(&conn, (50, 50, 400, 300), true);
+
+    let id = format!("0x{host:x}");
+    let mut c = spawn(&x, &home, &["--window-id", &id, "--seed", "5"]);
+    let inside = |x0: usize, y0: usize, x1: usize, y1: usize| {
+        let px = x.capture();
+        let n = (y0..y1)
+            .flat_map(|y| (x0..x1).map(move |xx| (xx, y)))
+            .filter(|&(xx, y)| near(px[y * W as usize + xx], BG))
+            .count();
+        n as f64 / ((x1 - x0) * (y1 - y0)) as f64
+    };
+    assert!(
+        eventually(Duration::from_secs(30), || inside(60, 60, 440, 340) > 0.5),
+        "trainsaver's pixels never appeared inside the host; stderr: {}",
+        stderr_of(&mut c)
+    );
+    let tree = std::process::Command::new("xwininfo")
+        .args(["-root", "-tree"])
+        .env("DISPLAY", x.name())
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    assert!(
+        inside(500, 400, 640, 500) < 0.1,
+        "drew outside the host: {tree}"
+    );
+
+    // Input goes to the host's owner (XScreenSaver), not to us.
+    x.click(200, 200, 1);
+    assert_still_running(&mut c, "a click on an embedded saver");
+
+    conn.configure_window(host, &ConfigureWindowAux::new().width(700).height(500))
+        .unwrap();
+    conn.sync().unwrap();
+    assert!(
+        eventually(Duration::from_secs(10), || inside(500, 400, 740, 540) > 0.5),
+        "the terminal did not grow with its host"
+    );
+
+    conn.destroy_window(host).unwrap();
+    conn.sync().unwrap();
+    assert_exits_0(&mut c, "its host window being destroyed");
+}
+
+#[test]
+fn night_schedule_dims_and_blanks() {
+    let Some(x) = Xvfb::start(W, H) else { return };
+    let home = TempDir::new("schedule");
+    let now = chrono::Local::now().time();
+    let hm = |m: i64| {
+        (now + chrono::Duration::minutes(m))
+            .format("%H:%M")
+            .to_string()
+    };
+    let range = format!("[\"{}\", \"{}\"]", hm(-1), hm(3));
+    let brightest = |x: &Xvfb| {
+        x.capture()
+            .iter()
+            .map(|p| *p.iter().max().unwrap())
+            .max()
+            .unwrap()
+    };
+
+    let cfg = home.path().join("dim.toml");
+    let start_with = |cfg: &std::path::Path| {
+        let args = [
+            "--fullscreen",
+            "--seed",
+            "3",
+            "--speed",
+            "4",
+            "--config",
+            cfg.to_str().unwrap(),
+        ];
+        spawn(&x, &home, &args)
+    };
+    std::fs::write(&cfg, format!("dim_between = {range}\ndim_level = 0.3\n")).unwrap();
+    let mut c = start_with(&cfg);
+    // Dimmed: text appears but nothing comes near full brightness.
+    assert!(
+        eventually(Duration::from_secs(30), || {
+            let b = brightest(&x);
+            b > 20 && b < 110
+        }),
+        "not dimmed: brightest {}",
+        brightest(&x)
+    );
+    std::thread::sleep(Duration::from_millis(800));
+    x.key(KEY_A);
+    assert_exits_0(&mut c, "a key while dimmed");
+
+    // A white desktop, so black can only come from the saver.
+    {
+        use x11rb::connection::Connection;
+        use x11rb::protocol::xproto::{ChangeWindowAttributesAux, ConnectionExt};
+        use x11rb::wrapper::ConnectionExt as _;
+        let conn = x.connect();
+        let screen = &conn.setup().roots[0];
+        conn.change_window_attributes(
+            screen.root,
+            &ChangeWindowAttributesAux::new().background_pixel(screen.white_pixel),
+        )
+        .unwrap();
+        conn.clear_area(false, screen.root, 0, 0, 0, 0).unwrap();
+        conn.sync().unwrap();
+    }
+    assert!(x.capture()[0] == [255, 255, 255], "desktop not white");
+    std::fs::write(&cfg, format!("blank_between = {range}\n")).unwrap();
+    let mut c = start_with(&cfg);
+    std::thread::sleep(Duration::from_secs(3));
+    let px = x.capture();
+    let black = px.iter().filter(|p| p.iter().all(|&v| v == 0)).count() as f64 / px.len() as f64;
+    assert!(
+        black > 0.99,
+        "blank period shows {:.1}% black",
+        black * 100.0
+    );
+    x.key(KEY_A);
+    assert_exits_0(&mut c, "a key while blank");
+}

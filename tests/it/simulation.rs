@@ -1,0 +1,102 @@
+//! The simulation's operation stream: deterministic by seed, independent of how time is requested.
+
+use crate::common;
+
+use std::time::Duration;
+
+use logs::Flavor;
+use term::TermOp;
+
+fn sim(seed: u64, flavor: Flavor) -> logs::Console {
+    common::sim(seed, flavor, 0)
+}
+
+fn ops_until(seed: u64, t: Duration) -> Vec<TermOp> {
+    let mut ops = Vec::new();
+    sim(seed, Flavor::Ddp).advance(t, &mut ops);
+    ops
+}
+
+#[test]
+fn same_seed_same_stream() {
+    let t = Duration::from_secs(600);
+    let a = ops_until(42, t);
+    assert!(a.len() > 300, "only {} ops in 10 minutes", a.len());
+    assert_eq!(a, ops_until(42, t));
+    assert_ne!(a, ops_until(43, t));
+}
+
+#[test]
+fn chunking_does_not_change_the_stream() {
+    let end = Duration::from_secs(300);
+    let whole = ops_until(9, end);
+    let mut s = sim(9, Flavor::Ddp);
+    let mut pieces = Vec::new();
+    let mut t = Duration::ZERO;
+    while t < end {
+        t = (t + Duration::from_millis(33)).min(end);
+        s.advance(t, &mut pieces);
+    }
+    assert_eq!(whole, pieces);
+}
+
+#[test]
+fn timestamps_come_from_the_injected_start() {
+    let text = common::printed(&ops_until(5, Duration::from_secs(20)));
+    assert!(
+        text.iter().any(|l| l.starts_with("[2026-01-01 09:00:")),
+        "{text:#?}"
+    );
+}
+
+#[test]
+fn progress_bars_are_rewritten_in_place() {
+    let ops = ops_until(42, Duration::from_secs(120));
+    let rewrites = ops
+        .iter()
+        .filter(|op| matches!(op, TermOp::Rewrite(l) if l.text().contains('%')))
+        .count();
+    assert!(rewrites > 20, "only {rewrites} bar rewrites");
+}
+
+#[test]
+fn next_due_is_when_output_appears() {
+    let mut s = sim(3, Flavor::Ddp);
+    let due = s.next_due();
+    let mut ops = Vec::new();
+    s.advance(due.saturating_sub(Duration::from_millis(1)), &mut ops);
+    assert!(ops.is_empty() || due.is_zero());
+    s.advance(due, &mut ops);
+    assert!(!ops.is_empty());
+}
+
+#[test]
+fn another_rank_sees_the_same_run_on_its_own_console() {
+    let t = Duration::from_secs(240);
+    let ops_of = |rank: u32| {
+        let mut ops = Vec::new();
+        common::sim(42, Flavor::Torchtitan, rank).advance(t, &mut ops);
+        ops
+    };
+    let (a, b) = (ops_of(0), ops_of(9));
+    assert_eq!(a.len(), b.len(), "same run, same number of operations");
+    let text = |op: &TermOp| match op {
+        TermOp::Print(l) | TermOp::Rewrite(l) => l.text(),
+        other => format!("{other:?}"),
+    };
+    let mut differing = 0;
+    for (x, y) in a.iter().zip(&b) {
+        let (x, y) = (text(x), text(y));
+        if x != y {
+            differing += 1;
+            assert!(
+                y.contains("[rank9]") || y.contains(":9:") || y.contains("[1] NCCL"),
+                "not rank-specific: {y}"
+            );
+        }
+    }
+    assert!(
+        differing > 10,
+        "rank 9's console should differ in its rank lines"
+    );
+}
