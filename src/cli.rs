@@ -4,7 +4,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::NaiveDateTime;
-use clap::{Args, Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, Parser, Subcommand};
 
 use crate::config::{
     Layout, Presenter, SPEED_RANGE, check_theme, choose, font_size_from, parse_duration,
@@ -228,6 +229,28 @@ fn parse_font_size(s: &str) -> Result<FontSize, String> {
     )
 }
 
+/// The saver flags ([`Common`]) set on the command line, as arguments for a saver process.
+///
+/// Read from the parsed matches rather than a hand-kept list, so every flag the saver accepts
+/// and the user gave to `daemon` reaches the saver the daemon starts, exactly as typed.
+pub fn saver_args(m: &ArgMatches) -> Vec<String> {
+    let m = m.subcommand().map_or(m, |(_, sub)| sub);
+    let spec = Common::augment_args(clap::Command::new("saver"));
+    let mut out = Vec::new();
+    for arg in spec.get_arguments() {
+        let id = arg.get_id().as_str();
+        if m.value_source(id) != Some(ValueSource::CommandLine) {
+            continue;
+        }
+        let long = arg.get_long().expect("saver flags are long flags");
+        for v in m.get_raw(id).into_iter().flatten() {
+            out.push(format!("--{long}"));
+            out.push(v.to_string_lossy().into_owned());
+        }
+    }
+    out
+}
+
 /// Parses `WIDTHxHEIGHT`, each 16 to 16384 pixels.
 pub fn parse_size(s: &str) -> Result<(u32, u32), String> {
     let err =
@@ -262,6 +285,63 @@ mod tests {
         assert!(parse_theme("neon").unwrap_err().contains("amber"));
         assert!(parse_start("2026-11-30 14:20:00").is_ok());
         assert!(parse_start("yesterday").is_err());
+    }
+
+    /// Every saver flag with a valid value, as a user would type it.
+    const EVERY_SAVER_FLAG: [(&str, &str); 10] = [
+        ("--seed", "5"),
+        ("--speed", "2.5"),
+        ("--theme", "amber"),
+        ("--flavor", "megatron"),
+        ("--config", "/tmp/c.toml"),
+        ("--start", "2026-01-01 09:00:00"),
+        ("--layout", "dashboard"),
+        ("--sync-epoch", "2026-01-01 08:00:00"),
+        ("--rank", "3"),
+        ("--font-size", "auto"),
+    ];
+
+    #[test]
+    fn daemon_passes_every_saver_flag_on() {
+        use clap::{CommandFactory, FromArgMatches};
+        let spec = Common::augment_args(clap::Command::new("saver"));
+        let longs: Vec<String> = spec
+            .get_arguments()
+            .filter_map(|a| a.get_long().map(|l| format!("--{l}")))
+            .collect();
+        let mut argv = vec!["trainsaver", "daemon", "--idle", "2s"];
+        for (flag, value) in EVERY_SAVER_FLAG {
+            if longs.iter().any(|l| l == flag) {
+                argv.extend([flag, value]);
+            }
+        }
+        let covered = argv.len() / 2 - 2;
+        assert_eq!(
+            covered,
+            longs.len(),
+            "a saver flag has no sample in EVERY_SAVER_FLAG: {longs:?}"
+        );
+        let m = Cli::command().try_get_matches_from(&argv).unwrap();
+        let passed = saver_args(&m);
+        assert_eq!(passed.len(), 2 * longs.len(), "{passed:?}");
+        // The saver parses them back to the same values.
+        let mut saver = vec!["trainsaver".to_string(), "--fullscreen".to_string()];
+        saver.extend(passed);
+        let back = Cli::try_parse_from(&saver).unwrap();
+        let orig = Cli::from_arg_matches(&m).unwrap();
+        assert_eq!(format!("{:?}", back.common), format!("{:?}", orig.common));
+        // Flags not given are not invented.
+        let m = Cli::command()
+            .try_get_matches_from([
+                "trainsaver",
+                "daemon",
+                "--layout",
+                "dashboard",
+                "--seed",
+                "5",
+            ])
+            .unwrap();
+        assert_eq!(saver_args(&m), ["--seed", "5", "--layout", "dashboard"]);
     }
 
     #[test]

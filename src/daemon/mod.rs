@@ -56,10 +56,23 @@ fn terminate(child: &mut Child) {
 }
 
 /// Why the daemon cannot watch this session, pointing at the idle-hook recipes.
-pub fn no_idle_source(reason: &str) -> String {
-    format!(
-        "no idle source: {reason}. On Wayland, let the compositor's idle daemon run `trainsaver --fullscreen` (swayidle, hypridle: see README, \"Idle hooks\")"
-    )
+/// Why the daemon stopped with an error (all of them run-time failures, exit code 1).
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    /// Nothing reports idle time in this session, or the display went away.
+    #[error(
+        "no idle source: {0}. On Wayland, let the compositor's idle daemon run `trainsaver --fullscreen` (swayidle, hypridle: see README, \"Idle hooks\")"
+    )]
+    NoIdleSource(String),
+    /// The idle source failed while running (the X server died).
+    #[error("idle source: {0}")]
+    IdleSource(String),
+    /// Signal handlers could not be installed.
+    #[error("cannot handle signals: {0}")]
+    Signals(std::io::Error),
+    /// The saver's status could not be read.
+    #[error("waiting for the saver: {0}")]
+    Wait(std::io::Error),
 }
 
 /// Runs until SIGTERM/SIGINT (or, with `once`, until the first saver ends).
@@ -67,20 +80,21 @@ pub fn run(
     opts: DaemonOptions,
     mut settings: DaemonSettings,
     reload: impl Fn() -> Result<DaemonSettings, String>,
-) -> Result<(), String> {
+) -> Result<(), DaemonError> {
     if std::env::var_os("DISPLAY").is_none() {
-        return Err(no_idle_source(
-            "DISPLAY is not set (the X11 MIT-SCREEN-SAVER extension is the only source implemented)",
+        return Err(DaemonError::NoIdleSource(
+            "DISPLAY is not set (the X11 MIT-SCREEN-SAVER extension is the only source implemented)"
+                .into(),
         ));
     }
-    let mut src = X11Idle::connect().map_err(|e| no_idle_source(&e))?;
+    let mut src = X11Idle::connect().map_err(DaemonError::NoIdleSource)?;
     let stop = Arc::new(AtomicBool::new(false));
     let hup = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
-        signal_hook::flag::register(sig, stop.clone()).map_err(|e| e.to_string())?;
+        signal_hook::flag::register(sig, stop.clone()).map_err(DaemonError::Signals)?;
     }
     signal_hook::flag::register(signal_hook::consts::SIGHUP, hup.clone())
-        .map_err(|e| e.to_string())?;
+        .map_err(DaemonError::Signals)?;
 
     log(&format!(
         "watching idle time; saver after {:?} ({}fullscreen windows hold it back)",
@@ -125,11 +139,11 @@ pub fn run(
                     }
                 }
                 Ok(None) => std::thread::sleep(Duration::from_millis(100)),
-                Err(e) => return Err(format!("waiting for the saver: {e}")),
+                Err(e) => return Err(DaemonError::Wait(e)),
             }
             continue;
         }
-        let idle = src.idle()?;
+        let idle = src.idle().map_err(DaemonError::IdleSource)?;
         let inhibited = settings.inhibit_fullscreen && src.fullscreen_window();
         match sched.decide(idle, inhibited, Instant::now()) {
             Action::Launch if opts.once && launched => return Ok(()),

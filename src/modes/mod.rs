@@ -283,7 +283,15 @@ pub fn window_mode(s: &Settings, flags: &WindowFlags) -> Result<(), AppError> {
 }
 
 /// `daemon`: run the saver when the desk is idle.
-pub fn daemon_mode(common: &Common, s: &Settings, args: &DaemonArgs) -> Result<(), AppError> {
+///
+/// `saver_flags` are the saver flags given to the daemon, as typed ([`crate::cli::saver_args`]):
+/// the saver it starts gets every one of them.
+pub fn daemon_mode(
+    common: &Common,
+    saver_flags: &[String],
+    s: &Settings,
+    args: &DaemonArgs,
+) -> Result<(), AppError> {
     use crate::daemon::{DaemonOptions, DaemonSettings};
     let command = match &args.command {
         Some(cmd) => vec!["/bin/sh".to_string(), "-c".to_string(), cmd.clone()],
@@ -291,19 +299,7 @@ pub fn daemon_mode(common: &Common, s: &Settings, args: &DaemonArgs) -> Result<(
             let exe = std::env::current_exe()
                 .map_err(|e| AppError::Runtime(format!("cannot find my own binary: {e}")))?;
             let mut c = vec![exe.display().to_string(), "--fullscreen".to_string()];
-            // The saver reads the same config; flags given to the daemon are passed on.
-            if let Some(p) = &common.config {
-                c.extend(["--config".into(), p.display().to_string()]);
-            }
-            if let Some(v) = &common.theme {
-                c.extend(["--theme".into(), v.clone()]);
-            }
-            if let Some(v) = common.speed {
-                c.extend(["--speed".into(), v.to_string()]);
-            }
-            if let Some(v) = common.flavor {
-                c.extend(["--flavor".into(), v.name().into()]);
-            }
+            c.extend_from_slice(saver_flags);
             c
         }
     };
@@ -321,7 +317,8 @@ pub fn daemon_mode(common: &Common, s: &Settings, args: &DaemonArgs) -> Result<(
             .map(|s| settings_of(&s.config))
             .map_err(|e| e.to_string())
     };
-    crate::daemon::run(opts, settings_of(&s.config), reload).map_err(AppError::Input)
+    crate::daemon::run(opts, settings_of(&s.config), reload)
+        .map_err(|e| AppError::Runtime(e.to_string()))
 }
 
 /// `render`: one frame to a PNG file.

@@ -145,10 +145,79 @@ fn without_an_idle_source_it_says_what_to_do() {
         .env_remove("DISPLAY")
         .output()
         .unwrap();
-    assert_eq!(o.status.code(), Some(2));
+    // A session without an idle source is a run-time condition, not bad input.
+    assert_eq!(o.status.code(), Some(1));
     let e = String::from_utf8_lossy(&o.stderr);
     assert!(
         e.contains("no idle source") && e.contains("swayidle"),
         "{e}"
     );
+}
+
+/// Arguments of a child of `pid` (the saver the daemon started).
+fn child_args(pid: u32) -> Option<Vec<String>> {
+    let child = std::fs::read_dir("/proc").ok()?.flatten().find(|e| {
+        std::fs::read_to_string(e.path().join("stat")).is_ok_and(|st| {
+            // Fields after the command name, which is in parentheses: state, then ppid.
+            st.rsplit_once(") ")
+                .and_then(|(_, rest)| rest.split(' ').nth(1))
+                .is_some_and(|ppid| ppid == pid.to_string())
+        })
+    })?;
+    let raw = std::fs::read(child.path().join("cmdline")).ok()?;
+    Some(
+        raw.split(|b| *b == 0)
+            .filter(|a| !a.is_empty())
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect(),
+    )
+}
+
+#[test]
+fn saver_flags_given_to_the_daemon_reach_the_saver() {
+    let Some(x) = Xvfb::start(800, 600) else {
+        return;
+    };
+    let home = TempDir::new("daemon-flags");
+    x.move_to(10, 10);
+    let d = daemon(
+        &x,
+        &home,
+        &[
+            "--idle",
+            "1s",
+            "--layout",
+            "dashboard",
+            "--seed",
+            "5",
+            "--speed",
+            "2",
+        ],
+    );
+    let pid = d.id();
+    let mut args = None;
+    assert!(
+        eventually(Duration::from_secs(15), || {
+            args = child_args(pid);
+            args.is_some() && covered(&x) > 0.3
+        }),
+        "no saver after 1 s idle"
+    );
+    let args = args.unwrap();
+    let after = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+            .map(String::as_str)
+    };
+    assert_eq!(
+        args.get(1).map(String::as_str),
+        Some("--fullscreen"),
+        "{args:?}"
+    );
+    assert_eq!(after("--layout"), Some("dashboard"), "{args:?}");
+    assert_eq!(after("--seed"), Some("5"), "{args:?}");
+    assert_eq!(after("--speed"), Some("2"), "{args:?}");
+    let log = stop(d);
+    assert!(log.contains("trainsaver: seed 5 "), "{log}");
 }
