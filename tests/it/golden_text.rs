@@ -33,3 +33,73 @@ fn first_lines_of_each_flavor() {
         common::check_golden_text(&format!("first_lines_{}.txt", flavor.name()), &text);
     }
 }
+
+/// A compact name of a style: `fg=2 bold`, `fg=#102030 dim`, or `plain`.
+fn style_name(s: &term::Style) -> String {
+    let color = |c: term::Color| match c {
+        term::Color::Default => None,
+        term::Color::Indexed(i) => Some(i.to_string()),
+        term::Color::Rgb(r, g, b) => Some(format!("#{r:02x}{g:02x}{b:02x}")),
+    };
+    let mut parts = Vec::new();
+    if let Some(c) = color(s.fg) {
+        parts.push(format!("fg={c}"));
+    }
+    if let Some(c) = color(s.bg) {
+        parts.push(format!("bg={c}"));
+    }
+    if s.bold {
+        parts.push("bold".into());
+    }
+    if s.dim {
+        parts.push("dim".into());
+    }
+    if parts.is_empty() {
+        "plain".into()
+    } else {
+        parts.join(" ")
+    }
+}
+
+/// The visible grid as text, each row followed by its style runs (`cols start-end: style`).
+fn grid_snapshot(g: &term::Grid) -> String {
+    let mut out = String::new();
+    for r in 0..g.rows() {
+        let row = g.row(r);
+        let text: String = row.iter().map(|c| c.ch).collect();
+        out.push_str(&format!("{r:02}|{}\n", text.trim_end()));
+        let mut start = 0;
+        for i in 1..=row.len() {
+            let end_of_run = i == row.len() || row[i].style != row[start].style;
+            if end_of_run {
+                let blank = row[start..i].iter().all(|c| c.ch == ' ');
+                if !(blank || row[start].style == term::Style::PLAIN) {
+                    out.push_str(&format!(
+                        "  | {}-{}: {}\n",
+                        start,
+                        i - 1,
+                        style_name(&row[start].style)
+                    ));
+                }
+                start = i;
+            }
+        }
+    }
+    out
+}
+
+/// The screen of seed 42 in each style, 100x30 cells, with styles: a format or colour change
+/// shows up as a readable diff. Taken mid-training, during the first validation's bars.
+#[test]
+fn styled_screen_of_each_flavor() {
+    for flavor in Flavor::CONCRETE {
+        let mut console = common::sim(42, flavor, 0);
+        let mut ops = Vec::new();
+        console.advance(Duration::from_secs(420), &mut ops);
+        let mut g = term::Grid::new(100, 30, 0);
+        g.apply_all(&ops);
+        let snap = grid_snapshot(&g);
+        assert!(snap.contains("  | "), "{flavor}: no styled run on screen");
+        common::check_golden_text(&format!("screen_{}.txt", flavor.name()), &snap);
+    }
+}
