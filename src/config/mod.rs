@@ -13,7 +13,7 @@ use logs::Flavor;
 use raster::{Effects, FontSize, PixelScale, Theme, theme_names};
 use sim::tomlerr;
 
-pub use catalog::load_catalog;
+pub use catalog::{CatalogError, load_catalog};
 pub use duration::parse_duration;
 pub use values::{Chord, Layout, TimeRange, choose, parse_start};
 

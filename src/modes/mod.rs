@@ -10,40 +10,64 @@ use chrono::NaiveDateTime;
 
 use crate::cli::WindowFlags;
 use crate::cli::{Common, ConfigAction, DaemonArgs, RenderArgs};
-use crate::config::{self, Chord, Config, DEFAULT_TOML, load_catalog};
+use crate::config::{self, CatalogError, Chord, Config, ConfigError, DEFAULT_TOML, load_catalog};
 use crate::config::{Monitors, MultiMonitor};
+use crate::daemon::DaemonError;
 use crate::pipeline::{Look, Pipeline};
+use crate::present::png::PngError;
 use crate::present::png::write_png;
 use crate::runtime::input::{InputMode, InputPolicy};
 use crate::runtime::lock;
 use crate::runtime::schedule::Schedule;
 use crate::runtime::window::{Factory, Placement, RuntimeOptions, WindowError, run as run_window};
 use logs::{Console, ConsoleConfig};
+use raster::FontError;
 use raster::Theme;
 use sim::{Catalog, Simulation};
 use std::time::Duration;
 
-/// A failure, with the exit code it maps to.
+/// A failure of a mode; its type decides the exit code.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    /// Bad config, data, flags or font: exit code 2.
+    /// A bad config file: exit code 2.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// A bad catalog file: exit code 2.
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    /// A bad font: exit code 2.
+    #[error(transparent)]
+    Font(#[from] FontError),
+    /// Other bad input (flag combinations, host window ids): exit code 2.
     #[error("{0}")]
     Input(String),
-    /// Anything failing at run time (I/O, window): exit code 1.
+    /// The window runtime failed: 3 when nothing can draw, 2 for a bad font, else 1.
+    #[error(transparent)]
+    Window(#[from] WindowError),
+    /// A PNG could not be written: exit code 1.
+    #[error(transparent)]
+    Png(#[from] PngError),
+    /// The idle daemon failed: exit code 1.
+    #[error(transparent)]
+    Daemon(#[from] DaemonError),
+    /// Anything else failing at run time (I/O): exit code 1.
     #[error("{0}")]
     Runtime(String),
-    /// No presenter can draw (no GPU driver, no CPU surface): exit code 3.
-    #[error("{0}")]
-    NoPresenter(String),
 }
 
 impl AppError {
     /// The process exit code.
     pub fn exit_code(&self) -> i32 {
         match self {
-            AppError::Input(_) => 2,
-            AppError::Runtime(_) => 1,
-            AppError::NoPresenter(_) => 3,
+            AppError::Config(_)
+            | AppError::Catalog(_)
+            | AppError::Font(_)
+            | AppError::Input(_)
+            | AppError::Window(WindowError::Font(_)) => 2,
+            AppError::Window(WindowError::NoPresenter(_)) => 3,
+            AppError::Window(_) | AppError::Png(_) | AppError::Daemon(_) | AppError::Runtime(_) => {
+                1
+            }
         }
     }
 }
@@ -96,8 +120,7 @@ impl Settings {
                 Some(path) => Config::load(&path, true),
                 None => Ok(Config::default()),
             },
-        }
-        .map_err(|e| AppError::Input(e.to_string()))?;
+        }?;
         if let Some(v) = common.speed {
             config.speed = v;
         }
@@ -179,7 +202,7 @@ impl Settings {
             width,
             height,
         )
-        .map_err(|e| AppError::Input(e.to_string()))
+        .map_err(AppError::Font)
     }
 
     /// Wall-clock time elapsed since the synchronised epoch (zero when not synchronised).
@@ -260,7 +283,6 @@ pub fn window_mode(s: &Settings, flags: &WindowFlags) -> Result<(), AppError> {
             console.rank += view as u32 * 8;
         }
         Pipeline::new(s.seed, console, s.catalog.clone(), &s.look(), c.speed, w, h)
-            .map_err(|e| e.to_string())
     });
     let opts = RuntimeOptions {
         title: "trainsaver".into(),
@@ -276,10 +298,7 @@ pub fn window_mode(s: &Settings, flags: &WindowFlags) -> Result<(), AppError> {
             blank: c.blank_between,
         },
     };
-    run_window(factory, opts).map_err(|e| match e {
-        WindowError::NoPresenter(_) => AppError::NoPresenter(e.to_string()),
-        e => AppError::Runtime(e.to_string()),
-    })
+    Ok(run_window(factory, opts)?)
 }
 
 /// `daemon`: run the saver when the desk is idle.
@@ -317,8 +336,7 @@ pub fn daemon_mode(
             .map(|s| settings_of(&s.config))
             .map_err(|e| e.to_string())
     };
-    crate::daemon::run(opts, settings_of(&s.config), reload)
-        .map_err(|e| AppError::Runtime(e.to_string()))
+    Ok(crate::daemon::run(opts, settings_of(&s.config), reload)?)
 }
 
 /// `render`: one frame to a PNG file.
@@ -335,7 +353,7 @@ pub fn render(s: &Settings, args: &RenderArgs) -> Result<(), AppError> {
         (None, _) => args.at,
     };
     let frame = p.frame_at(at, w, h);
-    write_png(&frame, &args.output).map_err(AppError::Runtime)?;
+    write_png(&frame, &args.output)?;
     eprintln!(
         "trainsaver: wrote {} ({}x{}, seed {}, t={:.1}s)",
         args.output.display(),
@@ -381,9 +399,9 @@ pub fn config_cmd(common: &Common, action: &ConfigAction) -> Result<(), AppError
                 Some(p) => p,
                 None => default()?,
             };
-            Config::load(&path, false).map_err(|e| AppError::Input(e.to_string()))?;
+            Config::load(&path, false)?;
             let data_dir = config::config_dir().map(|d| d.join("data"));
-            load_catalog(data_dir.as_deref()).map_err(|e| AppError::Input(e.to_string()))?;
+            load_catalog(data_dir.as_deref())?;
             println!("{}: ok", path.display());
             Ok(())
         }

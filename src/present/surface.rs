@@ -37,6 +37,20 @@ pub enum Kind {
     Cpu,
 }
 
+/// A surface that could not be created, resized or presented.
+#[derive(Debug, thiserror::Error)]
+pub enum SurfaceError {
+    /// wgpu (through pixels) failed.
+    #[error("gpu presenter: {0}")]
+    Gpu(#[from] pixels::Error),
+    /// wgpu failed to size the texture.
+    #[error("gpu presenter: {0}")]
+    GpuTexture(#[from] pixels::TextureError),
+    /// softbuffer failed.
+    #[error("cpu presenter: {0}")]
+    Cpu(#[from] softbuffer::SoftBufferError),
+}
+
 /// A window's drawing surface holding the internal frame between presents.
 pub trait Surface {
     /// Which presenter this is.
@@ -44,9 +58,9 @@ pub trait Surface {
     /// The internal RGBA frame (what the rasterizer updates in place).
     fn frame_mut(&mut self) -> &mut [u8];
     /// Adapts to a new window size (`w` x `h`) and internal frame size (`iw` x `ih`).
-    fn resize(&mut self, w: u32, h: u32, iw: u32, ih: u32) -> Result<(), String>;
+    fn resize(&mut self, w: u32, h: u32, iw: u32, ih: u32) -> Result<(), SurfaceError>;
     /// Shows the frame; `damaged` are the internal pixel rows that changed.
-    fn present(&mut self, damaged: &[Range<usize>]) -> Result<(), String>;
+    fn present(&mut self, damaged: &[Range<usize>]) -> Result<(), SurfaceError>;
 }
 
 /// pixels: the whole frame is uploaded each present and scaled by the GPU.
@@ -56,9 +70,15 @@ pub struct GpuSurface {
 
 impl GpuSurface {
     /// A GPU surface for the window.
-    pub fn new(window: Arc<Window>, w: u32, h: u32, iw: u32, ih: u32) -> Result<Self, String> {
+    pub fn new(
+        window: Arc<Window>,
+        w: u32,
+        h: u32,
+        iw: u32,
+        ih: u32,
+    ) -> Result<Self, SurfaceError> {
         let texture = SurfaceTexture::new(w.max(1), h.max(1), window);
-        let pixels = Pixels::new(iw.max(1), ih.max(1), texture).map_err(|e| e.to_string())?;
+        let pixels = Pixels::new(iw.max(1), ih.max(1), texture)?;
         Ok(GpuSurface { pixels })
     }
 
@@ -82,15 +102,14 @@ impl Surface for GpuSurface {
         self.pixels.frame_mut()
     }
 
-    fn resize(&mut self, w: u32, h: u32, iw: u32, ih: u32) -> Result<(), String> {
-        self.pixels
-            .resize_surface(w.max(1), h.max(1))
-            .and_then(|_| self.pixels.resize_buffer(iw.max(1), ih.max(1)))
-            .map_err(|e| e.to_string())
+    fn resize(&mut self, w: u32, h: u32, iw: u32, ih: u32) -> Result<(), SurfaceError> {
+        self.pixels.resize_surface(w.max(1), h.max(1))?;
+        self.pixels.resize_buffer(iw.max(1), ih.max(1))?;
+        Ok(())
     }
 
-    fn present(&mut self, _damaged: &[Range<usize>]) -> Result<(), String> {
-        self.pixels.render().map_err(|e| e.to_string())
+    fn present(&mut self, _damaged: &[Range<usize>]) -> Result<(), SurfaceError> {
+        Ok(self.pixels.render()?)
     }
 }
 
@@ -109,9 +128,15 @@ fn nz(v: u32) -> NonZeroU32 {
 
 impl CpuSurface {
     /// A CPU surface for the window.
-    pub fn new(window: Arc<Window>, w: u32, h: u32, iw: u32, ih: u32) -> Result<Self, String> {
-        let context = softbuffer::Context::new(window.clone()).map_err(|e| e.to_string())?;
-        let surface = softbuffer::Surface::new(&context, window).map_err(|e| e.to_string())?;
+    pub fn new(
+        window: Arc<Window>,
+        w: u32,
+        h: u32,
+        iw: u32,
+        ih: u32,
+    ) -> Result<Self, SurfaceError> {
+        let context = softbuffer::Context::new(window.clone())?;
+        let surface = softbuffer::Surface::new(&context, window)?;
         let mut s = CpuSurface {
             surface,
             _context: context,
@@ -133,21 +158,19 @@ impl Surface for CpuSurface {
         &mut self.frame
     }
 
-    fn resize(&mut self, w: u32, h: u32, iw: u32, ih: u32) -> Result<(), String> {
-        self.surface
-            .resize(nz(w), nz(h))
-            .map_err(|e| e.to_string())?;
+    fn resize(&mut self, w: u32, h: u32, iw: u32, ih: u32) -> Result<(), SurfaceError> {
+        self.surface.resize(nz(w), nz(h))?;
         self.size = (w.max(1) as usize, h.max(1) as usize);
         self.internal = (iw.max(1) as usize, ih.max(1) as usize);
         self.frame = vec![0; self.internal.0 * self.internal.1 * BPP];
         Ok(())
     }
 
-    fn present(&mut self, damaged: &[Range<usize>]) -> Result<(), String> {
+    fn present(&mut self, damaged: &[Range<usize>]) -> Result<(), SurfaceError> {
         let (w, h) = self.size;
         let (iw, ih) = self.internal;
         let f = (w / iw).max(1);
-        let mut buf = self.surface.buffer_mut().map_err(|e| e.to_string())?;
+        let mut buf = self.surface.buffer_mut()?;
         // A buffer that is not last frame's must be written whole.
         let whole = buf.age() != 1;
         if whole {
@@ -200,6 +223,6 @@ impl Surface for CpuSurface {
                 height: nz(h as u32),
             }];
         }
-        buf.present_with_damage(&rects).map_err(|e| e.to_string())
+        Ok(buf.present_with_damage(&rects)?)
     }
 }

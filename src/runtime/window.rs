@@ -14,6 +14,8 @@ use winit::window::{Fullscreen, Window, WindowId};
 
 use crate::config::{Monitors, Presenter};
 use crate::pipeline::Pipeline;
+use raster::FontError;
+
 use crate::present::surface::{CpuSurface, GpuSurface, Kind, Surface, hardware_gpu_possible};
 use crate::runtime::input::{Input, InputPolicy, Mods};
 use crate::runtime::schedule::{Light, Schedule};
@@ -60,6 +62,9 @@ pub enum WindowError {
         "no way to draw: {0}. Install a Vulkan or OpenGL driver (Debian/Ubuntu: mesa-vulkan-drivers) or run inside an X11 or Wayland session"
     )]
     NoPresenter(String),
+    /// The font could not be loaded for a window: exit code 2.
+    #[error(transparent)]
+    Font(#[from] FontError),
     /// Something else failed while drawing.
     #[error("{0}")]
     Graphics(String),
@@ -77,7 +82,7 @@ pub enum UserEvent {
 }
 
 /// Builds the pipeline for view `index` at an output size.
-pub type Factory<'a> = Box<dyn FnMut(usize, usize, usize) -> Result<Pipeline, String> + 'a>;
+pub type Factory<'a> = Box<dyn FnMut(usize, usize, usize) -> Result<Pipeline, FontError> + 'a>;
 
 struct View {
     window: Arc<Window>,
@@ -125,9 +130,11 @@ fn surface_for(
         || CpuSurface::new(window.clone(), w, h, iw, ih).map(|s| Box::new(s) as Box<dyn Surface>);
     let gpu_err = match choice {
         Presenter::Cpu => {
-            return cpu().map_err(|e| WindowError::NoPresenter(format!("cpu presenter: {e}")));
+            return cpu().map_err(|e| WindowError::NoPresenter(e.to_string()));
         }
-        Presenter::Auto if !hardware_gpu_possible() => "no GPU device on this machine".to_string(),
+        Presenter::Auto if !hardware_gpu_possible() => {
+            "gpu presenter: no GPU device on this machine".to_string()
+        }
         Presenter::Gpu | Presenter::Auto => match GpuSurface::new(window.clone(), w, h, iw, ih) {
             // pixels uploads the whole frame every present: on a software adapter the CPU
             // presenter, which uploads only changed rows, is far cheaper.
@@ -136,21 +143,17 @@ fn surface_for(
                 Err(_) => return Ok(Box::new(g)),
             },
             Ok(g) => return Ok(Box::new(g)),
-            Err(e) => e,
+            Err(e) => e.to_string(),
         },
     };
     match cpu() {
         Ok(c) => {
             if choice == Presenter::Gpu {
-                eprintln!(
-                    "trainsaver: warning: gpu presenter unavailable ({gpu_err}); using the cpu presenter"
-                );
+                eprintln!("trainsaver: warning: {gpu_err}; using the cpu presenter");
             }
             Ok(c)
         }
-        Err(cpu_err) => Err(WindowError::NoPresenter(format!(
-            "gpu presenter: {gpu_err}; cpu presenter: {cpu_err}"
-        ))),
+        Err(cpu_err) => Err(WindowError::NoPresenter(format!("{gpu_err}; {cpu_err}"))),
     }
 }
 
@@ -269,8 +272,7 @@ impl App<'_> {
             }
             let phys = window.inner_size();
             let (w, h) = (phys.width.max(1), phys.height.max(1));
-            let mut pipeline =
-                (self.factory)(i, w as usize, h as usize).map_err(WindowError::Graphics)?;
+            let mut pipeline = (self.factory)(i, w as usize, h as usize)?;
             pipeline.set_scale_factor(window.scale_factor());
             pipeline.resize(w as usize, h as usize);
             let (iw, ih) = pipeline.internal_size();
