@@ -19,7 +19,7 @@ fn run(cli: &Cli, saver_flags: &[String]) -> Result<(), AppError> {
 }
 
 fn main() {
-    let args = trainsaver::hostargs::normalize(std::env::args_os().collect());
+    let args = trainsaver::normalize(std::env::args_os().collect());
     let matches = Cli::command().get_matches_from(args);
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     if let Err(e) = run(&cli, &saver_args(&matches)) {

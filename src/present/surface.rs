@@ -86,11 +86,6 @@ impl GpuSurface {
     pub fn is_software(&self) -> bool {
         self.pixels.adapter().get_info().device_type == wgpu::DeviceType::Cpu
     }
-
-    /// The adapter's name, for messages.
-    pub fn adapter_name(&self) -> String {
-        self.pixels.adapter().get_info().name
-    }
 }
 
 impl Surface for GpuSurface {

@@ -5,7 +5,7 @@ use crate::common;
 use std::process::Output;
 
 use crate::common::{TempDir, trainsaver};
-use trainsaver::present::png::read_png;
+use trainsaver::read_png;
 
 fn run(home: &TempDir, args: &[&str]) -> Output {
     trainsaver(home).args(args).output().unwrap()
@@ -331,7 +331,7 @@ fn tty_on_a_terminal_rewrites_in_place_and_ctrl_c_leaves_it_clean() {
         .unwrap();
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(
-        out.contains(trainsaver::present::ansi::WRAP_OFF),
+        out.contains(trainsaver::WRAP_OFF),
         "wrapping not turned off: {out:?}"
     );
     assert!(out.contains("\r\x1b[2K"), "no in-place rewrite");
@@ -344,7 +344,7 @@ fn tty_on_a_terminal_rewrites_in_place_and_ctrl_c_leaves_it_clean() {
         .rev()
         .collect();
     assert!(
-        tail.contains(trainsaver::present::ansi::RESTORE),
+        tail.contains(trainsaver::RESTORE),
         "terminal not restored after Ctrl-C; output ends with {tail:?}"
     );
 }

@@ -306,7 +306,7 @@ pub fn check_golden_text(name: &str, actual: &str) {
 /// On a mismatch the actual frame and a diff image (differing pixels in red over a dimmed
 /// copy) are written next to the golden file as `NAME.actual.png` and `NAME.diff.png`.
 pub fn check_golden_png(name: &str, actual: &raster::Frame) {
-    use trainsaver::present::png::{read_png, write_png};
+    use trainsaver::{read_png, write_png};
     let path = golden_path(name);
     if bless() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();

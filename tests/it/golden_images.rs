@@ -10,8 +10,8 @@ use logs::Flavor;
 use raster::{Effects, FontSet, FontSize, PixelScale, Rasterizer, Theme};
 use sim::Catalog;
 use term::{Color, Grid, Style, StyledLine, TermOp};
-use trainsaver::config::Layout;
-use trainsaver::pipeline::{Look, Pipeline};
+use trainsaver::Layout;
+use trainsaver::{Look, Pipeline};
 
 fn look(theme: &str) -> Look {
     let theme = Theme::by_name(theme).unwrap();
@@ -199,7 +199,7 @@ fn dashboard_per_theme() {
     let path = common::golden_path("dashboard_checksums.txt");
     if !common::bless() && std::fs::read_to_string(&path).ok().as_deref() != Some(lines.as_str()) {
         for (name, f) in &frames {
-            trainsaver::present::png::write_png(
+            trainsaver::write_png(
                 f,
                 &path.with_file_name(format!("dashboard_{name}.actual.png")),
             )

@@ -5,7 +5,7 @@ use crate::common;
 use std::time::Duration;
 
 use logs::Flavor;
-use trainsaver::present::ansi::AnsiWriter;
+use trainsaver::AnsiWriter;
 
 /// The settled plain-text lines of seed 42 in a flavor, as `tty` prints them through a pipe.
 fn first_lines(flavor: Flavor, secs: u64, n: usize) -> String {

@@ -6,11 +6,10 @@ use sim::Event;
 use term::{Color, Style, StyledLine};
 
 use crate::fmt::{bar, clock, commas, eta, short};
-use crate::{Flavor, Level, LogStyle, META, RankTag, Writer, step_dir};
+use crate::{Level, LogStyle, META, RankTag, Writer, step_dir};
 
 /// The DDP style.
 pub static STYLE: LogStyle = LogStyle {
-    flavor: Flavor::Ddp,
     script: "train.py",
     prefix,
     render,

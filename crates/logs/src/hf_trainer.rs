@@ -5,11 +5,10 @@ use sim::Event;
 use term::{Color, Style, StyledLine};
 
 use crate::fmt::{bar, clock, commas};
-use crate::{Flavor, Level, LogStyle, META, RankTag, Writer};
+use crate::{Level, LogStyle, META, RankTag, Writer};
 
 /// The Hugging Face Trainer style.
 pub static STYLE: LogStyle = LogStyle {
-    flavor: Flavor::HfTrainer,
     script: "run_clm.py",
     prefix,
     render,

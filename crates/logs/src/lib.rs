@@ -1,16 +1,16 @@
 //! Log styles of real training frameworks: typed simulation events in, terminal operations out.
 //!
-//! One module per style ([`ddp`], [`torchtitan`], [`megatron`], [`hf_trainer`]); lines every
-//! framework prints the same way (the launcher, NCCL, the AllReduce check) live in [`common`].
-//! Adding a style is adding a module with a [`LogStyle`] and a [`Flavor`] variant.
+//! One module per style (`ddp`, `torchtitan`, `megatron`, `hf_trainer`); lines every framework
+//! prints the same way (the launcher, NCCL, the AllReduce check) live in `common`. Adding a
+//! style is adding a module with a `LogStyle` and a [`Flavor`] variant.
 
-pub mod common;
+mod common;
 mod console;
-pub mod ddp;
+mod ddp;
 pub mod fmt;
-pub mod hf_trainer;
-pub mod megatron;
-pub mod torchtitan;
+mod hf_trainer;
+mod megatron;
+mod torchtitan;
 mod writer;
 
 use serde::Deserialize;
@@ -18,7 +18,7 @@ use sim::Event;
 use term::{Color, Style, StyledLine};
 
 pub use console::{Console, ConsoleConfig, TimedOp};
-pub use writer::Writer;
+use writer::Writer;
 
 /// Which framework's log style the run imitates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -70,7 +70,7 @@ impl Flavor {
     }
 
     /// The style that writes this flavor's lines (`Rotate` writes like its first run).
-    pub fn style(self) -> &'static LogStyle {
+    pub(crate) fn style(self) -> &'static LogStyle {
         match self.for_run(0) {
             Flavor::Torchtitan => &torchtitan::STYLE,
             Flavor::Megatron => &megatron::STYLE,
@@ -129,12 +129,10 @@ impl Level {
 pub const META: Style = Style::fg(Color::GREY);
 
 /// Who a log line speaks for: the console's own rank, or a named rank of the world.
-pub type RankTag = Option<(u32, u32)>;
+pub(crate) type RankTag = Option<(u32, u32)>;
 
 /// One framework's way of writing the run.
-pub struct LogStyle {
-    /// The flavor it implements.
-    pub flavor: Flavor,
+pub(crate) struct LogStyle {
     /// The training script the launcher starts.
     pub script: &'static str,
     /// Appends the logger prefix (timestamp, level, rank) of a line to `line`.
@@ -152,17 +150,17 @@ pub struct LogStyle {
 }
 
 /// Bars for styles that print none.
-pub fn no_bars(_: &Writer) -> Vec<StyledLine> {
+pub(crate) fn no_bars(_: &Writer) -> Vec<StyledLine> {
     Vec::new()
 }
 
 /// A step line every step (styles without bars keep the screen moving this way).
-pub fn every_step(_: &Writer) -> u64 {
+pub(crate) fn every_step(_: &Writer) -> u64 {
     1
 }
 
 /// `<ckpt_dir>/step-N`, the layout of plain PyTorch and torchtitan (DCP) checkpoints.
-pub fn step_dir(w: &Writer, step: u64) -> String {
+pub(crate) fn step_dir(w: &Writer, step: u64) -> String {
     format!("{}/step-{step}", w.plan().ckpt_dir)
 }
 
@@ -226,7 +224,10 @@ mod tests {
             assert_eq!(f.to_string(), n);
         }
         for f in Flavor::CONCRETE {
-            assert_eq!(f.style().flavor, f);
+            assert!(std::ptr::eq(
+                f.style(),
+                Flavor::Rotate.for_run(f as u64).style()
+            ));
         }
         assert_eq!(Flavor::Rotate.for_run(6), Flavor::Megatron);
     }

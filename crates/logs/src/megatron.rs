@@ -4,11 +4,10 @@
 use sim::{Event, Precision};
 use term::{Color, Style, StyledLine};
 
-use crate::{Flavor, Level, LogStyle, META, RankTag, Writer, every_step, no_bars};
+use crate::{Level, LogStyle, META, RankTag, Writer, every_step, no_bars};
 
 /// The Megatron-LM style.
 pub static STYLE: LogStyle = LogStyle {
-    flavor: Flavor::Megatron,
     script: "pretrain_gpt.py",
     prefix,
     render,

@@ -5,11 +5,10 @@ use sim::Event;
 use term::{Color, Style, StyledLine};
 
 use crate::fmt::commas;
-use crate::{Flavor, Level, LogStyle, META, RankTag, Writer, every_step, no_bars, step_dir};
+use crate::{Level, LogStyle, META, RankTag, Writer, every_step, no_bars, step_dir};
 
 /// The torchtitan style.
 pub static STYLE: LogStyle = LogStyle {
-    flavor: Flavor::Torchtitan,
     script: "torchtitan/train.py",
     prefix,
     render,

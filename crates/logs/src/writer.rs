@@ -11,7 +11,7 @@ use crate::{Level, LogStyle, RankTag};
 
 /// What the last `StepFinished` reported, for step lines and bars.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct LastStep {
+pub(crate) struct LastStep {
     /// The step's numbers.
     pub stats: StepStats,
     /// fp16 loss scale then (1 for bf16).
@@ -23,7 +23,7 @@ pub struct LastStep {
 }
 
 /// Writes lines for one console: prefixes from the style, live rows kept under the log.
-pub struct Writer {
+pub(crate) struct Writer {
     style: &'static LogStyle,
     start: NaiveDateTime,
     view_rank: u32,
@@ -114,12 +114,6 @@ impl Writer {
     /// A log line at a level.
     pub fn log(&mut self, level: Level, msg: &str) {
         let l = self.line(level, None, StyledLine::new().push(msg, level.body()));
-        self.print(l);
-    }
-
-    /// A log line with a styled body.
-    pub fn log_styled(&mut self, level: Level, body: StyledLine) {
-        let l = self.line(level, None, body);
         self.print(l);
     }
 

@@ -3,7 +3,7 @@
 use crate::event::StepStats;
 
 /// Most points kept per series; older halves are thinned out when full.
-pub const MAX_POINTS: usize = 2048;
+const MAX_POINTS: usize = 2048;
 
 /// History of the current run.
 #[derive(Clone, Debug, Default)]

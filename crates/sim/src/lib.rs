@@ -25,7 +25,6 @@ pub use self::catalog::Catalog;
 use self::emit::Emitter;
 pub use self::event::{Event, NcclLine, RunTotals, StepStats, Timed};
 pub use self::plan::{GPUS_PER_NODE, Precision, RunPlan};
-pub use self::setup::RANKS_LISTED;
 pub use self::telemetry::Telemetry;
 use self::train::Trainer;
 

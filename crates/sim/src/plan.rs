@@ -93,7 +93,7 @@ pub struct RunPlan {
 }
 
 /// A uniformly chosen element.
-pub fn pick<'a, T>(rng: &mut ChaCha8Rng, v: &'a [T]) -> &'a T {
+pub(crate) fn pick<'a, T>(rng: &mut ChaCha8Rng, v: &'a [T]) -> &'a T {
     &v[rng.random_range(0..v.len())]
 }
 

@@ -11,7 +11,7 @@ use crate::event::{Event, NcclLine};
 use crate::plan::{RunPlan, pick};
 
 /// Ranks listed one by one at detection; the rest are summarised.
-pub const RANKS_LISTED: u32 = 16;
+const RANKS_LISTED: u32 = 16;
 
 /// Launcher prompt, banner and the job's configuration summary.
 pub(crate) fn launch(out: &mut Emitter, _plan: &RunPlan, rng: &mut ChaCha8Rng) {

@@ -11,7 +11,7 @@ use crate::history::History;
 use crate::plan::{Precision, RunPlan};
 
 /// Watchdog restarts a run may have at most (torchrun's `--max-restarts`).
-pub const MAX_RESTARTS: u32 = 3;
+const MAX_RESTARTS: u32 = 3;
 
 /// The fp16 loss scale a run starts with.
 const INITIAL_LOSS_SCALE: f64 = 65536.0;
