@@ -92,7 +92,7 @@ pub fn default(ev: &Event, w: &mut Writer) {
             w.log(Level::Info, &msg);
         }
         Event::ModelWrapped | Event::DistReady { .. } => {}
-        Event::ValidationStarted => w.val_base = (w.style().bars)(w),
+        Event::ValidationStarted => w.val_base = w.bars(),
         Event::TrainingStarted => {
             let msg = format!("Starting training: {} steps", commas(w.plan().total_steps));
             w.log(Level::Info, &msg);
@@ -374,18 +374,19 @@ pub fn default(ev: &Event, w: &mut Writer) {
             skipped,
             train_start,
         } => {
-            w.last = Some(crate::writer::LastStep {
+            let last = crate::writer::LastStep {
                 stats: *stats,
                 loss_scale: *loss_scale,
                 skipped: *skipped,
                 train_start: *train_start,
-            });
+            };
+            w.last = Some(last);
             let every = (w.style().log_every)(w);
             if stats.step.is_multiple_of(every) || stats.step == 1 {
-                let line = (w.style().step_line)(w);
+                let line = (w.style().step_line)(w, &last);
                 w.print(line);
             }
-            let bars = (w.style().bars)(w);
+            let bars = w.bars();
             if !bars.is_empty() {
                 w.live(bars);
             }

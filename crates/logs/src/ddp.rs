@@ -6,6 +6,7 @@ use sim::Event;
 use term::{Color, Style, StyledLine};
 
 use crate::fmt::{bar, clock, commas, eta, short};
+use crate::writer::LastStep;
 use crate::{Level, LogStyle, META, RankTag, Writer, step_dir};
 
 /// The DDP style.
@@ -33,10 +34,7 @@ fn render(_: &Event, _: &mut Writer) -> bool {
 }
 
 /// `step N/T | loss ... | lr ... | ...`: what hand-written training loops tend to print.
-fn step_line(w: &Writer) -> StyledLine {
-    let Some(last) = w.last else {
-        return StyledLine::new();
-    };
+fn step_line(w: &Writer, last: &LastStep) -> StyledLine {
     let (s, p) = (last.stats, w.plan());
     let body = StyledLine::new()
         .push(format!("step {}/{} | ", s.step, p.total_steps), Style::PLAIN)
@@ -61,10 +59,7 @@ fn step_line(w: &Writer) -> StyledLine {
 }
 
 /// The epoch bar and the step bar with postfix, as nested tqdm bars.
-fn bars(w: &Writer) -> Vec<StyledLine> {
-    let Some(last) = w.last else {
-        return Vec::new();
-    };
+fn bars(w: &Writer, last: &LastStep) -> Vec<StyledLine> {
     let (s, p) = (last.stats, w.plan());
     let step = s.step;
     let elapsed = w.job() - last.train_start;

@@ -5,6 +5,7 @@ use sim::Event;
 use term::{Color, Style, StyledLine};
 
 use crate::fmt::{bar, clock, commas};
+use crate::writer::LastStep;
 use crate::{Level, LogStyle, META, RankTag, Writer};
 
 /// The Hugging Face Trainer style.
@@ -92,10 +93,7 @@ fn render(ev: &Event, w: &mut Writer) -> bool {
 }
 
 /// The metrics dict `Trainer.log` prints.
-fn step_line(w: &Writer) -> StyledLine {
-    let Some(last) = w.last else {
-        return StyledLine::new();
-    };
+fn step_line(w: &Writer, last: &LastStep) -> StyledLine {
     let (s, p) = (last.stats, w.plan());
     let epoch = s.step as f64 / p.steps_per_epoch() as f64;
     StyledLine::plain(format!(
@@ -105,10 +103,7 @@ fn step_line(w: &Writer) -> StyledLine {
 }
 
 /// The Trainer's single tqdm bar over all optimizer steps.
-fn bars(w: &Writer) -> Vec<StyledLine> {
-    let Some(last) = w.last else {
-        return Vec::new();
-    };
+fn bars(w: &Writer, last: &LastStep) -> Vec<StyledLine> {
     let (s, p) = (last.stats, w.plan());
     let elapsed = w.job() - last.train_start;
     let left = (p.total_steps - s.step) as f64 * s.step_time;

@@ -18,7 +18,7 @@ use sim::Event;
 use term::{Color, Style, StyledLine};
 
 pub use console::{Console, ConsoleConfig, TimedOp};
-use writer::Writer;
+use writer::{LastStep, Writer};
 
 /// Which framework's log style the run imitates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -140,9 +140,9 @@ pub(crate) struct LogStyle {
     /// Writes the events this style prints its own way; false leaves the event to [`common`].
     pub render: fn(&Event, &mut Writer) -> bool,
     /// The line a logged step prints.
-    pub step_line: fn(&Writer) -> StyledLine,
+    pub step_line: fn(&Writer, &LastStep) -> StyledLine,
     /// The progress bars kept under the log after each step (none for styles without tqdm).
-    pub bars: fn(&Writer) -> Vec<StyledLine>,
+    pub bars: fn(&Writer, &LastStep) -> Vec<StyledLine>,
     /// Where the checkpoint of a step goes, under the run's checkpoint directory.
     pub checkpoint_dir: fn(&Writer, u64) -> String,
     /// Steps between step lines, from the plan's logging interval.
@@ -150,7 +150,7 @@ pub(crate) struct LogStyle {
 }
 
 /// Bars for styles that print none.
-pub(crate) fn no_bars(_: &Writer) -> Vec<StyledLine> {
+pub(crate) fn no_bars(_: &Writer, _: &LastStep) -> Vec<StyledLine> {
     Vec::new()
 }
 

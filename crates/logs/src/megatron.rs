@@ -4,6 +4,7 @@
 use sim::{Event, Precision};
 use term::{Color, Style, StyledLine};
 
+use crate::writer::LastStep;
 use crate::{Level, LogStyle, META, RankTag, Writer, every_step, no_bars};
 
 /// The Megatron-LM style.
@@ -83,10 +84,7 @@ fn render(ev: &Event, w: &mut Writer) -> bool {
 }
 
 /// ` iteration N/T | consumed samples: ... | ... |`.
-fn step_line(w: &Writer) -> StyledLine {
-    let Some(last) = w.last else {
-        return StyledLine::new();
-    };
+fn step_line(w: &Writer, last: &LastStep) -> StyledLine {
     let (s, p) = (last.stats, w.plan());
     let scale = if p.precision == Precision::Fp16 {
         last.loss_scale

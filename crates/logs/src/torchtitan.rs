@@ -5,6 +5,7 @@ use sim::Event;
 use term::{Color, Style, StyledLine};
 
 use crate::fmt::commas;
+use crate::writer::LastStep;
 use crate::{Level, LogStyle, META, RankTag, Writer, every_step, no_bars, step_dir};
 
 /// The torchtitan style.
@@ -80,10 +81,7 @@ fn render(ev: &Event, w: &mut Writer) -> bool {
 }
 
 /// `step: N  loss: ...  grad_norm: ...  memory: ...  tps: ...  tflops: ...  mfu: ...%`.
-fn step_line(w: &Writer) -> StyledLine {
-    let Some(last) = w.last else {
-        return StyledLine::new();
-    };
+fn step_line(w: &Writer, last: &LastStep) -> StyledLine {
     let (s, p) = (last.stats, w.plan());
     let mem = p.memory_gib();
     let mem_pct = 100.0 * mem / p.gpu.memory_gib;

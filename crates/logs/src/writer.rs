@@ -124,6 +124,12 @@ impl Writer {
         self.print(l);
     }
 
+    /// The style's bars for the last step shown (none before the first step).
+    pub fn bars(&self) -> Vec<StyledLine> {
+        self.last
+            .map_or_else(Vec::new, |last| (self.style.bars)(self, &last))
+    }
+
     /// Prints one line above the live rows.
     pub fn print(&mut self, line: StyledLine) {
         self.live.print(line);
