@@ -258,15 +258,16 @@ pub fn window_mode(s: &Settings, flags: &WindowFlags) -> Result<(), AppError> {
     };
     // One saver per display; a second one leaves quietly (idle hooks may fire twice).
     let _lock = if matches!(mode, InputMode::Saver | InputMode::Kiosk) {
-        let display = std::env::var("WAYLAND_DISPLAY")
-            .or_else(|_| std::env::var("DISPLAY"))
-            .unwrap_or_else(|_| "default".into());
-        match lock::acquire_in(&lock::runtime_dir(), &display).map_err(AppError::Runtime)? {
+        let key = lock::display_key(
+            std::env::var("WAYLAND_DISPLAY").ok().as_deref(),
+            std::env::var("DISPLAY").ok().as_deref(),
+        );
+        let dir = lock::lock_dir().map_err(|e| AppError::Runtime(e.to_string()))?;
+        match lock::acquire_in(&dir, &key).map_err(|e| AppError::Runtime(e.to_string()))? {
             lock::Lock::Acquired(l) => Some(l),
             lock::Lock::Held { pid } => {
-                eprintln!(
-                    "trainsaver: already running on display {display} (pid {pid}); not starting another"
-                );
+                let by = pid.map_or(String::new(), |p| format!(" (pid {p})"));
+                eprintln!("trainsaver: already running on display {key}{by}; not starting another");
                 return Ok(());
             }
         }

@@ -289,3 +289,40 @@ fn night_schedule_dims_and_blanks() {
     x.key(KEY_A);
     assert_exits_0(&mut c, "a key while blank");
 }
+
+#[test]
+fn of_eight_savers_started_at_once_one_runs_whatever_the_display_is_called() {
+    let Some(x) = Xvfb::start(W, H) else { return };
+    let home = TempDir::new("race");
+    let n = x.name(); // ":N"
+    let spellings = [n.clone(), format!("{n}.0"), format!("unix{n}")];
+    let mut all: Vec<Child> = (0..8)
+        .map(|i| {
+            common::trainsaver(&home)
+                .args(["--fullscreen", "--seed", "3"])
+                .env("DISPLAY", &spellings[i % 3])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    // Seven leave at once with "already running"; one stays.
+    let left = eventually(Duration::from_secs(15), || {
+        all.iter_mut().filter_map(|c| c.try_wait().unwrap()).count() == 7
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    let running: Vec<usize> = (0..8)
+        .filter(|&i| all[i].try_wait().unwrap().is_none())
+        .collect();
+    for c in &mut all {
+        let _ = c.kill();
+        let _ = c.wait();
+    }
+    assert!(left, "expected 7 to leave, still running: {running:?}");
+    assert_eq!(running.len(), 1, "{running:?}");
+    // A holder killed with SIGKILL leaves no lock behind.
+    let mut next = saver(&x, &home, &[]);
+    x.key(KEY_A);
+    assert_exits_0(&mut next, "a key");
+}
