@@ -8,8 +8,8 @@ use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, Parser, Subcommand};
 
 use crate::config::{
-    Layout, Presenter, SPEED_RANGE, check_theme, choose, font_size_from, parse_duration,
-    parse_start, speed_ok,
+    Layout, Presenter, SPEED_RANGE, check_theme, choose, duration_in, font_size_from,
+    parse_duration, parse_idle, parse_start, speed_ok,
 };
 use logs::Flavor;
 use raster::FontSize;
@@ -126,7 +126,7 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct RenderArgs {
     /// Simulated time of the frame: 90s, 2m, 1h30m, ...
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "30s")]
+    #[arg(long, value_name = "DURATION", value_parser = parse_at, default_value = "30s")]
     pub at: Duration,
     /// Frame size in pixels, WIDTHxHEIGHT.
     #[arg(long, value_name = "WxH", value_parser = parse_size, default_value = "1280x720")]
@@ -157,8 +157,8 @@ pub struct TtyArgs {
 /// Arguments of `daemon`.
 #[derive(Debug, Args)]
 pub struct DaemonArgs {
-    /// Idle time before the saver starts (config `idle_timeout`, default 5m).
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    /// Idle time before the saver starts, 1s to 24h (config `idle_timeout`, default 5m).
+    #[arg(long, value_name = "DURATION", value_parser = parse_idle)]
     pub idle: Option<Duration>,
     /// Start the saver at most once, then exit when it ends (for scripts and tests).
     #[arg(long)]
@@ -201,6 +201,16 @@ pub enum ConfigAction {
         /// The file to check.
         file: Option<PathBuf>,
     },
+}
+
+/// `render --at`: at most a year of simulated time (reaching it takes about 3 s).
+fn parse_at(s: &str) -> Result<Duration, String> {
+    duration_in(
+        s,
+        Duration::ZERO,
+        Duration::from_secs(366 * 86400),
+        "0s to 366d",
+    )
 }
 
 fn parse_speed(s: &str) -> Result<f64, String> {
@@ -275,6 +285,15 @@ mod tests {
         for bad in ["0x0", "1280", "axb", "99999x10", "1280x-1"] {
             assert!(parse_size(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn durations_are_bounded() {
+        assert!(parse_at("1000d").unwrap_err().contains("0s to 366d"));
+        assert_eq!(parse_at("2h"), Ok(Duration::from_secs(7200)));
+        assert!(parse_idle("0s").unwrap_err().contains("1s to 24h"));
+        assert!(parse_idle("25h").is_err());
+        assert_eq!(parse_idle("90s"), Ok(Duration::from_secs(90)));
     }
 
     #[test]

@@ -7,6 +7,25 @@
 //! runs windows, input and the screensaver lock; `modes` are the subcommands; `daemon` watches
 //! idle time. See ARCHITECTURE.md.
 
+/// Writes a line to stderr, ignoring failure: a full disk or a closed pipe behind stderr
+/// (`.xsession-errors`, a log reader that went away) must not stop the saver.
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// Writes a line to stdout, where the user asked for output; failing to is a run-time error.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout(), $($arg)*).map_err(|e| {
+            crate::modes::AppError::Runtime(format!("writing to standard output: {e}"))
+        })
+    }};
+}
+
 pub mod cli;
 mod config;
 mod daemon;

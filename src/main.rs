@@ -23,7 +23,8 @@ fn main() {
     let matches = Cli::command().get_matches_from(args);
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     if let Err(e) = run(&cli, &saver_args(&matches)) {
-        eprintln!("trainsaver: error: {e}");
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), "trainsaver: error: {e}");
         std::process::exit(e.exit_code());
     }
 }

@@ -12,7 +12,11 @@ use raster::{
     Theme,
 };
 use sim::{Catalog, GPUS_PER_NODE, Simulation, StepStats, Telemetry};
-use term::{Grid, TermOp};
+use term::Grid;
+
+/// Simulated time written out in full before the target of a far jump: at every speed it
+/// prints far more lines than a screen and its scrollback hold.
+const SEEK_KEEP: Duration = Duration::from_secs(3600);
 
 /// Half-period of the cursor blink in wall-clock time.
 pub const BLINK: Duration = Duration::from_millis(530);
@@ -24,6 +28,8 @@ pub struct Pipeline {
     raster: Rasterizer,
     /// Simulated seconds per wall-clock second (sets the cursor blink rate).
     speed: f64,
+    /// Simulated time the grid shows.
+    at: Duration,
     look: Look,
     /// HiDPI scale factor of the output.
     scale_factor: f64,
@@ -31,7 +37,6 @@ pub struct Pipeline {
     output: (usize, usize),
     /// Size of the frame actually rendered (output divided by the pixel scale).
     internal: (usize, usize),
-    ops: Vec<TermOp>,
     dash: Option<Dash>,
 }
 
@@ -133,11 +138,11 @@ impl Pipeline {
             grid: Grid::new(1, 1, look.scrollback),
             raster,
             speed,
+            at: Duration::ZERO,
             look: look.clone(),
             scale_factor: 1.0,
             output: (width, height),
             internal,
-            ops: Vec::new(),
             dash: None,
         };
         p.resize(width, height);
@@ -146,9 +151,14 @@ impl Pipeline {
 
     /// Advances the simulation to simulated time `t` and applies its output to the grid.
     pub fn step_to(&mut self, t: Duration) {
-        self.ops.clear();
-        self.console.advance(t, &mut self.ops);
-        self.grid.apply_all(&self.ops);
+        let grid = &mut self.grid;
+        // A far jump (a screen joining a run days ago, `render --at 300d`) skips the writing
+        // of what would long have scrolled off: only the last stretch is written.
+        if t > self.at + SEEK_KEEP * 2 {
+            self.console.skip_to(t - SEEK_KEEP, |op| grid.apply(&op));
+        }
+        self.console.advance_each(t, |op| grid.apply(&op));
+        self.at = self.at.max(t);
     }
 
     /// Simulated seconds per wall-clock second.

@@ -3,6 +3,21 @@
 use std::time::Duration;
 
 /// Parses a human duration; the error says what is allowed.
+/// A duration within `min..=max`, or an error naming the allowed range in words.
+pub fn duration_in(
+    s: &str,
+    min: Duration,
+    max: Duration,
+    allowed: &str,
+) -> Result<Duration, String> {
+    let v = parse_duration(s)?;
+    if v < min || v > max {
+        return Err(format!("`{s}` is out of range: allowed {allowed}"));
+    }
+    Ok(v)
+}
+
+/// Parses `90s`, `2m`, `1h30m`, `500ms`, `7d` or plain seconds.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let err = || {
         format!(

@@ -14,7 +14,7 @@ use raster::{Effects, FontSize, PixelScale, Theme, theme_names};
 use sim::tomlerr;
 
 pub use catalog::{CatalogError, load_catalog};
-pub use duration::parse_duration;
+pub use duration::{duration_in, parse_duration};
 pub use values::{Chord, Layout, TimeRange, choose, parse_start};
 
 /// The documented default configuration, also what `config init` writes.
@@ -307,15 +307,18 @@ fn de_threshold<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     in_range(v, (0.0..=10_000.0).contains(&v), "0 to 10000 (pixels)")
 }
 
+/// The daemon's idle timeout, as a flag or a config value.
+pub fn parse_idle(s: &str) -> Result<Duration, String> {
+    duration_in(
+        s,
+        Duration::from_secs(1),
+        Duration::from_secs(86_400),
+        "1s to 24h",
+    )
+}
+
 fn de_idle<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-    let s = String::deserialize(d)?;
-    let v = parse_duration(&s).map_err(D::Error::custom)?;
-    if v < Duration::from_secs(1) || v > Duration::from_secs(86_400) {
-        return Err(D::Error::custom(format!(
-            "`{s}` is out of range: allowed 1s to 24h"
-        )));
-    }
-    Ok(v)
+    parse_idle(&String::deserialize(d)?).map_err(D::Error::custom)
 }
 
 fn de_range<'de, D: Deserializer<'de>>(d: D) -> Result<Option<TimeRange>, D::Error> {

@@ -32,7 +32,7 @@ pub struct DaemonOptions {
 
 /// Timestamped log line on stderr.
 fn log(msg: &str) {
-    eprintln!(
+    note!(
         "{} trainsaver daemon: {msg}",
         chrono::Local::now().format("%Y-%m-%d %H:%M:%S")
     );

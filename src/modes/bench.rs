@@ -137,26 +137,26 @@ fn soak(s: &Settings, span: Duration) -> Result<(), AppError> {
     let rss_end = rss_kb();
     let (f, _) = median_p99(&mut first);
     let (l, _) = median_p99(last.make_contiguous());
-    println!(
+    out!(
         "soak: {:.1} days simulated at 1920x1080, a frame every {} s of run time ({frames} frames, {} runs) in {:.1} s",
         span.as_secs_f64() / 86400.0,
         step.as_secs(),
         p.runs(),
         started.elapsed().as_secs_f64()
-    );
+    )?;
     match (rss_start, rss_end) {
-        (Some(a), Some(b)) => println!(
+        (Some(a), Some(b)) => out!(
             "RSS after the first day {:.1} MB, at the end {:.1} MB (growth {:+.2} MB)",
             a as f64 / 1024.0,
             b as f64 / 1024.0,
             (b as f64 - a as f64) / 1024.0
-        ),
-        _ => println!("RSS: not available on this platform"),
+        )?,
+        _ => out!("RSS: not available on this platform")?,
     }
-    println!(
+    out!(
         "frame cost median: first day {f:.3} ms, last day {l:.3} ms (ratio {:.2})",
         l / f.max(1e-9)
-    );
+    )?;
     Ok(())
 }
 
@@ -173,18 +173,24 @@ pub fn run(s: &Settings, args: &BenchArgs) -> Result<(), AppError> {
         ops = n;
     }
     let (ff, _) = median_p99(&mut runs);
-    println!(
+    out!(
         "simulation: 24 h of run time with output discarded in {ff:.0} ms (median of 5; {ops} operations)"
-    );
-    println!();
-    println!(
+    )?;
+    out!()?;
+    out!(
         "rendering (seed {}, steady = frames with new output at 30 fps and 8x speed; full = same frame repainted whole)",
         s.seed
-    );
-    println!(
+    )?;
+    out!(
         "{:<18} {:>8} {:>15} {:>12} {:>13} {:>11} {:>14}",
-        "size", "frames", "steady median", "steady p99", "full median", "full p99", "misses/frame"
-    );
+        "size",
+        "frames",
+        "steady median",
+        "steady p99",
+        "full median",
+        "full p99",
+        "misses/frame"
+    )?;
     let sizes: Vec<(usize, usize)> = match args.size {
         Some((w, h)) => vec![(w as usize, h as usize)],
         None => SIZES.to_vec(),
@@ -201,7 +207,7 @@ pub fn run(s: &Settings, args: &BenchArgs) -> Result<(), AppError> {
     }
     for (settings, w, h, tag) in runs {
         let f = render_figures(settings, w, h, args.frames)?;
-        println!(
+        out!(
             "{:<18} {:>8} {:>12.3} ms {:>9.3} ms {:>10.3} ms {:>8.3} ms {:>14.2}",
             format!("{w}x{h}{tag}"),
             f.frames,
@@ -210,7 +216,7 @@ pub fn run(s: &Settings, args: &BenchArgs) -> Result<(), AppError> {
             f.full.0,
             f.full.1,
             f.misses_per_frame
-        );
+        )?;
     }
     Ok(())
 }

@@ -89,6 +89,10 @@ pub struct Settings {
     pub rank: u32,
 }
 
+/// Simulated time after which a synchronised run starts over on a new seed (see
+/// [`Settings::synced`]); joining a run costs time in proportion to how far in it is.
+pub const SYNC_PERIOD: Duration = Duration::from_secs(364 * 86400);
+
 /// A fresh seed when none was given: from the clock and pid, kept short so it is easy to retype.
 fn random_seed() -> u64 {
     let nanos = std::time::SystemTime::now()
@@ -212,11 +216,33 @@ impl Settings {
             .unwrap_or(Duration::ZERO)
     }
 
+    /// The settings a synchronised screen uses at `now`: a shared run more than
+    /// [`SYNC_PERIOD`] of simulated time old is rebased by whole periods onto a new epoch and
+    /// seed, so every screen still agrees and joining it costs bounded time however long ago
+    /// the epoch was set.
+    pub fn synced(&self, now: NaiveDateTime) -> Settings {
+        let mut s = self.clone();
+        let Some(epoch) = self.sync_epoch else {
+            return s;
+        };
+        let period = SYNC_PERIOD.div_f64(self.config.speed);
+        let elapsed = self.elapsed_since_epoch(now);
+        let periods = (elapsed.as_secs_f64() / period.as_secs_f64()).floor();
+        if periods >= 1.0 {
+            let shift = chrono::Duration::from_std(period.mul_f64(periods))
+                .unwrap_or(chrono::Duration::zero());
+            s.sync_epoch = epoch.checked_add_signed(shift).or(Some(epoch));
+            s.seed = self.seed ^ (periods as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+        s
+    }
+
     /// Tells the user which seed replays this run.
     pub fn announce_seed(&self) {
-        eprintln!(
+        note!(
             "trainsaver: seed {} (replay with --seed {})",
-            self.seed, self.seed
+            self.seed,
+            self.seed
         );
     }
 }
@@ -267,16 +293,18 @@ pub fn window_mode(s: &Settings, flags: &WindowFlags) -> Result<(), AppError> {
             lock::Lock::Acquired(l) => Some(l),
             lock::Lock::Held { pid } => {
                 let by = pid.map_or(String::new(), |p| format!(" (pid {p})"));
-                eprintln!("trainsaver: already running on display {key}{by}; not starting another");
+                note!("trainsaver: already running on display {key}{by}; not starting another");
                 return Ok(());
             }
         }
     } else {
         None
     };
+    let start = now_start();
+    let synced = s.synced(start);
+    let s = &synced;
     s.announce_seed();
     let independent = c.multi_monitor == MultiMonitor::Independent;
-    let start = now_start();
     let factory: Factory<'_> = Box::new(move |view, w, h| {
         let mut console = s.console(start);
         // Each screen shows a different node's first rank; the run itself is the same.
@@ -343,6 +371,8 @@ pub fn daemon_mode(
 /// `render`: one frame to a PNG file.
 pub fn render(s: &Settings, args: &RenderArgs) -> Result<(), AppError> {
     let (w, h) = (args.size.0 as usize, args.size.1 as usize);
+    let synced = args.wall.map(|wall| s.synced(wall));
+    let s = synced.as_ref().unwrap_or(s);
     let mut p = s.pipeline(fixed_start(), w, h)?;
     let at = match (args.wall, s.sync_epoch) {
         (Some(wall), Some(_)) => s.elapsed_since_epoch(wall).mul_f64(s.config.speed),
@@ -355,7 +385,7 @@ pub fn render(s: &Settings, args: &RenderArgs) -> Result<(), AppError> {
     };
     let frame = p.frame_at(at, w, h);
     write_png(&frame, &args.output)?;
-    eprintln!(
+    note!(
         "trainsaver: wrote {} ({}x{}, seed {}, t={:.1}s)",
         args.output.display(),
         w,
@@ -375,7 +405,7 @@ pub fn config_cmd(common: &Common, action: &ConfigAction) -> Result<(), AppError
     };
     match action {
         ConfigAction::Path => {
-            println!("{}", default()?.display());
+            out!("{}", default()?.display())?;
             Ok(())
         }
         ConfigAction::Init => {
@@ -392,7 +422,7 @@ pub fn config_cmd(common: &Common, action: &ConfigAction) -> Result<(), AppError
             }
             std::fs::write(&path, DEFAULT_TOML)
                 .map_err(|e| AppError::Runtime(format!("{}: {e}", path.display())))?;
-            println!("wrote {}", path.display());
+            out!("wrote {}", path.display())?;
             Ok(())
         }
         ConfigAction::Check { file } => {
@@ -403,8 +433,48 @@ pub fn config_cmd(common: &Common, action: &ConfigAction) -> Result<(), AppError
             Config::load(&path, false)?;
             let data_dir = config::config_dir().map(|d| d.join("data"));
             load_catalog(data_dir.as_deref())?;
-            println!("{}: ok", path.display());
+            out!("{}: ok", path.display())?;
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(epoch: &str, speed: f64) -> Settings {
+        let mut config = Config::default();
+        config.speed = speed;
+        Settings {
+            config,
+            catalog: Arc::new(Catalog::builtin()),
+            seed: 7,
+            start: None,
+            sync_epoch: Some(config::parse_start(epoch).unwrap()),
+            rank: 0,
+        }
+    }
+
+    #[test]
+    fn old_sync_epochs_are_rebased_by_whole_periods() {
+        let now = config::parse_start("2027-06-01 12:00:00").unwrap();
+        // Under a period old: unchanged.
+        let s = settings("2027-05-01 12:00:00", 1.0).synced(now);
+        assert_eq!(
+            (s.seed, s.sync_epoch),
+            (7, Some(config::parse_start("2027-05-01 12:00:00").unwrap()))
+        );
+        // Three years old: rebased to under one period, on another seed.
+        let s = settings("2024-05-01 12:00:00", 1.0).synced(now);
+        assert!(s.elapsed_since_epoch(now) < SYNC_PERIOD);
+        assert_ne!(s.seed, 7);
+        // Every screen asking during the same period agrees.
+        let later = now + chrono::Duration::hours(5);
+        let t = settings("2024-05-01 12:00:00", 1.0).synced(later);
+        assert_eq!((t.seed, t.sync_epoch), (s.seed, s.sync_epoch));
+        // The period is in simulated time: at speed 100 a few days of wall time cover it.
+        let fast = settings("2027-05-20 12:00:00", 100.0).synced(now);
+        assert!(fast.elapsed_since_epoch(now).mul_f64(100.0) < SYNC_PERIOD);
     }
 }

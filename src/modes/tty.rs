@@ -18,6 +18,8 @@ const TICK: Duration = Duration::from_millis(50);
 
 /// Runs `tty`; Ctrl-C ends it with the terminal restored.
 pub fn run(s: &Settings, args: &TtyArgs) -> Result<(), AppError> {
+    let start = now_start();
+    let s = &s.synced(start);
     s.announce_seed();
     let stop = Arc::new(AtomicBool::new(false));
     {
@@ -31,19 +33,18 @@ pub fn run(s: &Settings, args: &TtyArgs) -> Result<(), AppError> {
     let mut w = AnsiWriter::new(stdout.lock(), tty, !args.no_color);
     let io = |e: std::io::Error| AppError::Runtime(format!("writing to stdout: {e}"));
     w.begin().map_err(io)?;
-    let start = now_start();
     let mut sim = s.console_at(start);
     // Synchronised with other screens: catch up silently to where the shared run is now.
     let skip = s.elapsed_since_epoch(start).mul_f64(s.config.speed);
-    let mut discard = Vec::new();
-    sim.advance_timed(skip, &mut discard);
-    drop(discard);
-    let result = pump(&mut sim, &mut w, args, s.config.speed, skip, &stop);
-    w.finish().map_err(io)?;
-    match result {
-        // A closed pipe (e.g. `| head`) is a normal way to stop.
+    sim.skip_to(skip, drop);
+    match pump(&mut sim, &mut w, args, s.config.speed, skip, &stop) {
+        // A closed pipe (e.g. `| head`) is a normal way to stop; nothing more can be written.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        r => r.map_err(io),
+        Err(e) => Err(io(e)),
+        Ok(()) => match w.finish() {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            r => r.map_err(io),
+        },
     }
 }
 

@@ -149,7 +149,7 @@ fn surface_for(
     match cpu() {
         Ok(c) => {
             if choice == Presenter::Gpu {
-                eprintln!("trainsaver: warning: {gpu_err}; using the cpu presenter");
+                note!("trainsaver: warning: {gpu_err}; using the cpu presenter");
             }
             Ok(c)
         }
@@ -195,7 +195,7 @@ impl App<'_> {
                 .collect(),
             Monitors::List(ix) => {
                 for &i in ix.iter().filter(|&&i| i >= all.len()) {
-                    eprintln!(
+                    note!(
                         "trainsaver: warning: monitor {i} does not exist ({} found); skipped",
                         all.len()
                     );
@@ -349,7 +349,7 @@ impl App<'_> {
         if let Err(e) = v.surface.present(&report.damaged) {
             if v.surface.kind() == Kind::Gpu {
                 // Adapter or device lost: carry on with the CPU presenter.
-                eprintln!(
+                note!(
                     "trainsaver: warning: GPU presenter failed ({e}); switching to the cpu presenter"
                 );
                 let (iw, ih) = v.pipeline.internal_size();

@@ -408,3 +408,43 @@ fn synchronised_screens_render_the_same_moment() {
     );
     assert_eq!(o.status.code(), Some(2), "--wall needs --sync-epoch");
 }
+
+/// Runs a command to the end and returns its exit code and peak resident memory in KiB.
+fn peak_rss_kib(mut cmd: std::process::Command) -> (Option<i32>, i64) {
+    let child = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: the pid is our own child, not yet waited for; wait4 reaps it and fills both.
+    let r = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert_eq!(r, child.id() as i32);
+    let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
+    (code, usage.ru_maxrss)
+}
+
+#[test]
+fn a_year_into_the_run_is_reached_in_the_memory_of_a_day() {
+    let home = TempDir::new("far");
+    let out = home.path().join("far.png");
+    let run = |at: &str| {
+        let mut c = trainsaver(&home);
+        c.args([
+            "render", "--seed", "42", "--size", "640x360", "--at", at, "-o",
+        ])
+        .arg(&out);
+        peak_rss_kib(c)
+    };
+    let (code1, day) = run("1d");
+    let (code365, year) = run("365d");
+    assert_eq!((code1, code365), (Some(0), Some(0)));
+    assert!(read_png(&out).is_ok());
+    // Memory does not grow with simulated time (it grew 1.7 MB per simulated hour before).
+    assert!(
+        year < day + 8 * 1024,
+        "peak RSS {day} KiB at day 1, {year} KiB at day 365"
+    );
+}

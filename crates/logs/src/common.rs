@@ -15,13 +15,35 @@ pub fn render(ev: &Event, w: &mut Writer) {
     }
 }
 
-/// The common wording of an event.
-pub fn default(ev: &Event, w: &mut Writer) {
+/// The state every style keeps from events, whether they are written or skipped.
+pub(crate) fn follow(ev: &Event, w: &mut Writer) {
     match ev {
         Event::RunStarted { plan, .. } => {
             w.set_plan(plan.clone());
             w.last = None;
         }
+        Event::OomRetry { plan, .. } => w.set_plan(plan.clone()),
+        Event::StepFinished {
+            stats,
+            loss_scale,
+            skipped,
+            train_start,
+        } => {
+            w.last = Some(crate::writer::LastStep {
+                stats: *stats,
+                loss_scale: *loss_scale,
+                skipped: *skipped,
+                train_start: *train_start,
+            })
+        }
+        _ => {}
+    }
+}
+
+/// The common wording of an event.
+pub fn default(ev: &Event, w: &mut Writer) {
+    match ev {
+        Event::RunStarted { .. } => {}
         Event::Launch => launch(w),
         Event::LauncherBanner => launcher_banner(w),
         Event::JobInfo => {
@@ -312,7 +334,6 @@ pub fn default(ev: &Event, w: &mut Writer) {
             old_micro_batch,
             plan,
         } => {
-            w.set_plan(plan.clone());
             let msg = format!(
                 "OOM at step 1 with micro_batch={old_micro_batch}: retrying with micro_batch={} grad_accum={} (global batch unchanged: {})",
                 plan.micro_batch,
@@ -368,21 +389,11 @@ pub fn default(ev: &Event, w: &mut Writer) {
             );
             w.log(Level::Warn, &msg);
         }
-        Event::StepFinished {
-            stats,
-            loss_scale,
-            skipped,
-            train_start,
-        } => {
-            let last = crate::writer::LastStep {
-                stats: *stats,
-                loss_scale: *loss_scale,
-                skipped: *skipped,
-                train_start: *train_start,
-            };
-            w.last = Some(last);
+        Event::StepFinished { stats, .. } => {
             let every = (w.style().log_every)(w);
-            if stats.step.is_multiple_of(every) || stats.step == 1 {
+            if let Some(last) = w.last
+                && (stats.step.is_multiple_of(every) || stats.step == 1)
+            {
                 let line = (w.style().step_line)(w, &last);
                 w.print(line);
             }

@@ -59,9 +59,32 @@ impl Console {
         self.drain_until(until, |t| ops.push(t.op));
     }
 
+    /// Hands every operation due at or before `until` to `f` as it is written, holding none:
+    /// memory stays bounded however far ahead `until` is.
+    pub fn advance_each(&mut self, until: Duration, mut f: impl FnMut(TermOp)) {
+        self.drain_until(until, |t| f(t.op));
+    }
+
     /// Like [`advance`](Self::advance) but keeps each operation's time.
     pub fn advance_timed(&mut self, until: Duration, ops: &mut Vec<TimedOp>) {
         self.drain_until(until, |t| ops.push(t));
+    }
+
+    /// Jumps ahead to `to` without writing the events on the way, which is what makes reaching
+    /// a moment days or months into the simulation cheap: only the state the style needs to go
+    /// on (the run's plan, the last step) follows them. Operations already written go to `f`
+    /// first, so the terminal and the live rows stay in agreement.
+    pub fn skip_to(&mut self, to: Duration, mut f: impl FnMut(TermOp)) {
+        while let Some(t) = self.pending.pop_front() {
+            f(t.op);
+        }
+        while self.sim.next_due() <= to {
+            let due = self.sim.next_due();
+            self.sim.advance(due, &mut self.events);
+            for t in std::mem::take(&mut self.events) {
+                self.follow(&t);
+            }
+        }
     }
 
     /// When the next operation is due.
@@ -104,10 +127,16 @@ impl Console {
     }
 
     fn write(&mut self, t: &Timed) {
+        self.follow(t);
+        common::render(&t.event, &mut self.writer);
+    }
+
+    /// Keeps the writer's state (style, plan, clock, last step) up with an event.
+    fn follow(&mut self, t: &Timed) {
         if let Event::RunStarted { run, .. } = t.event {
             self.writer.set_style(self.flavor.for_run(run).style());
         }
         self.writer.set_job(t.job);
-        common::render(&t.event, &mut self.writer);
+        common::follow(&t.event, &mut self.writer);
     }
 }
