@@ -181,7 +181,7 @@ pub struct BenchArgs {
     #[arg(long, value_name = "WxH", value_parser = parse_size)]
     pub size: Option<(u32, u32)>,
     /// Frames with new output measured per size.
-    #[arg(long, value_name = "N", default_value_t = 300, value_parser = clap::value_parser!(usize))]
+    #[arg(long, value_name = "N", default_value_t = 300, value_parser = parse_frames)]
     pub frames: usize,
     /// Instead: run simulation and renderer for this much simulated time at 1920x1080 and report
     /// memory and render cost at the start and the end (e.g. 7d).
@@ -201,6 +201,14 @@ pub enum ConfigAction {
         /// The file to check.
         file: Option<PathBuf>,
     },
+}
+
+/// `bench --frames`: 1 to 100000.
+fn parse_frames(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if (1..=100_000).contains(&n) => Ok(n),
+        _ => Err(format!("`{s}`: allowed a whole number from 1 to 100000")),
+    }
 }
 
 /// `render --at`: at most a year of simulated time (reaching it takes about 3 s).

@@ -18,10 +18,28 @@ fn run(cli: &Cli, saver_flags: &[String]) -> Result<(), AppError> {
     }
 }
 
+/// Help and version go to stdout as clap writes them; a usage error is one line, like every
+/// other bad input, with exit code 2.
+fn usage_error(e: clap::Error) -> ! {
+    use clap::error::ErrorKind;
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        let _ = e.print();
+        std::process::exit(0);
+    }
+    let text = e.to_string();
+    let first = text.lines().next().unwrap_or("invalid arguments");
+    let msg = first.strip_prefix("error: ").unwrap_or(first);
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "trainsaver: error: {msg} (see --help)");
+    std::process::exit(2);
+}
+
 fn main() {
     let args = trainsaver::normalize(std::env::args_os().collect());
-    let matches = Cli::command().get_matches_from(args);
-    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let matches = Cli::command()
+        .try_get_matches_from(args)
+        .unwrap_or_else(|e| usage_error(e));
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| usage_error(e));
     if let Err(e) = run(&cli, &saver_args(&matches)) {
         use std::io::Write as _;
         let _ = writeln!(std::io::stderr(), "trainsaver: error: {e}");

@@ -164,11 +164,11 @@ where
 }
 
 /// Allowed speeds, shared with the command line.
-pub const SPEED_RANGE: &str = "a number > 0 and <= 10000";
+pub const SPEED_RANGE: &str = "a number from 0.001 to 10000";
 
-/// Checks a speed value.
+/// Checks a speed value (slower than 1/1000 would overflow the simulated clock's durations).
 pub fn speed_ok(v: f64) -> bool {
-    v.is_finite() && v > 0.0 && v <= 10_000.0
+    v.is_finite() && (0.001..=10_000.0).contains(&v)
 }
 
 fn de_speed<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {

@@ -146,10 +146,18 @@ fn bad_flags_exit_2_with_one_line() {
         &["--theme", "neon"],
         &["--flavor", "keras"],
         &["render", "--size", "0x0", "-o", "x.png"],
+        &["render", "--at", "1000d", "-o", "x.png"],
+        &["tty", "--speed", "1e-300", "--duration", "1s", "--fast"],
+        &["daemon", "--idle", "0s"],
+        &["bench", "--frames", "0"],
+        &["--no-such-flag"],
+        &["render"],
     ] {
         let o = run(&home, args);
-        assert_eq!(o.status.code(), Some(2), "{args:?}");
-        assert!(!stderr(&o).contains("panicked"), "{args:?}");
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.starts_with("trainsaver: error: "), "{args:?}: {err}");
     }
     let o = run(&home, &["--theme", "neon"]);
     assert!(
