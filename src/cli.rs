@@ -60,8 +60,9 @@ pub struct Common {
     /// local), so every display with the same seed shows the same moment of it.
     #[arg(long, global = true, value_name = "TIME", value_parser = parse_start)]
     pub sync_epoch: Option<NaiveDateTime>,
-    /// Show this rank's console of the run (rank-specific lines follow it).
-    #[arg(long, global = true, value_name = "R")]
+    /// Show this rank's console of the run, 0 to 65535 (rank-specific lines follow it; a
+    /// rank beyond a run's world size wraps around it).
+    #[arg(long, global = true, value_name = "R", value_parser = clap::value_parser!(u32).range(0..=65535))]
     pub rank: Option<u32>,
     /// Font size in pixels (6 to 160), or "auto" to fit the configured rows.
     #[arg(long, global = true, value_name = "PX|auto", value_parser = parse_font_size)]

@@ -24,12 +24,11 @@ pub fn normalize(args: Vec<OsString>) -> Vec<OsString> {
     let mut i = 0;
     while i < rest.len() {
         let a = rest[i].to_string_lossy().to_string();
-        let lower = a.to_lowercase();
-        let (flag, inline) = match lower.split_once(':') {
-            Some((f, _)) if f.starts_with('/') => {
-                (f.to_string(), Some(a[f.len() + 1..].to_string()))
-            }
-            _ => (lower.clone(), None),
+        // Split the original, then lower-case only the flag: lower-casing can change byte
+        // lengths (`İ`), so offsets from a lowered copy do not fit the original.
+        let (flag, inline) = match a.split_once(':') {
+            Some((f, v)) if f.starts_with('/') => (f.to_lowercase(), Some(v.to_string())),
+            _ => (a.to_lowercase(), None),
         };
         match flag.as_str() {
             "-root" => out.push("--root".into()),
@@ -63,6 +62,13 @@ mod tests {
             .into_iter()
             .map(|s| s.to_string_lossy().into_owned())
             .collect()
+    }
+
+    #[test]
+    fn unusual_text_passes_through_unharmed() {
+        assert_eq!(n(&["t", "/İ:x"]), ["t", "/İ:x"]);
+        assert_eq!(n(&["t", "/P:İ"]), ["t", "--window-id", "İ"]);
+        assert_eq!(n(&["t", "İİİ"]), ["t", "İİİ"]);
     }
 
     #[test]

@@ -309,7 +309,7 @@ pub fn window_mode(s: &Settings, flags: &WindowFlags) -> Result<(), AppError> {
         let mut console = s.console(start);
         // Each screen shows a different node's first rank; the run itself is the same.
         if independent {
-            console.rank += view as u32 * 8;
+            console.rank = console.rank.wrapping_add(view as u32 * 8);
         }
         Pipeline::new(s.seed, console, s.catalog.clone(), &s.look(), c.speed, w, h)
     });

@@ -170,6 +170,10 @@ mod tests {
     use std::sync::Arc;
 
     fn writer(flavor: Flavor) -> Writer {
+        writer_of(flavor, 0)
+    }
+
+    fn writer_of(flavor: Flavor, rank: u32) -> Writer {
         let sim = sim::Simulation::new(42, Arc::new(sim::Catalog::builtin()));
         let start =
             chrono::NaiveDateTime::parse_from_str("2026-11-30 14:20:00", "%Y-%m-%d %H:%M:%S")
@@ -177,7 +181,7 @@ mod tests {
         let mut w = Writer::new(
             flavor.style(),
             start,
-            0,
+            rank,
             Arc::new(sim.trainer().plan.clone()),
         );
         w.set_job(9.5);
@@ -202,6 +206,18 @@ mod tests {
             let got = writer(f).line(Level::Info, None, StyledLine::plain("hello"));
             assert_eq!(got.text(), want, "{f}");
         }
+    }
+
+    #[test]
+    fn a_rank_beyond_the_world_wraps_into_it() {
+        let w = writer_of(Flavor::Torchtitan, u32::MAX);
+        let world = w.plan().world();
+        assert_eq!(w.view_rank(), u32::MAX % world);
+        let line = w.line(Level::Info, None, StyledLine::plain("x")).text();
+        assert!(
+            line.starts_with(&format!("[rank{}]", u32::MAX % world)),
+            "{line}"
+        );
     }
 
     #[test]

@@ -84,9 +84,10 @@ impl Writer {
         self.job
     }
 
-    /// The rank whose console this is.
+    /// The rank whose console this is (taken modulo the world size: a rank beyond a small
+    /// run's world views the rank it wraps to).
     pub fn view_rank(&self) -> u32 {
-        self.view_rank
+        self.view_rank % self.plan.world().max(1)
     }
 
     /// Wall-clock time at `job` seconds after the start.
