@@ -39,23 +39,37 @@ fn log(msg: &str) {
 }
 
 fn terminate(child: &mut Child) {
-    // SIGTERM first so the saver restores everything, then make sure it is gone.
-    // SAFETY: kill(2) with a pid we own and a valid signal has no memory effects.
+    // The child leads its own process group (see `spawn_saver`): signalling the group reaches
+    // a saver started through `sh -c` too. SIGTERM first so it restores everything, then
+    // make sure the whole group is gone.
+    let group = -(child.id() as libc::pid_t);
+    // SAFETY: kill(2) on our child's process group with a valid signal has no memory effects.
     unsafe {
-        libc::kill(child.id() as libc::pid_t, libc::SIGTERM);
+        libc::kill(group, libc::SIGTERM);
     }
     let deadline = Instant::now() + Duration::from_secs(3);
     while Instant::now() < deadline {
         if child.try_wait().ok().flatten().is_some() {
-            return;
+            break;
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    let _ = child.kill();
+    // SAFETY: as above; the group may already be empty (ESRCH), which is fine.
+    unsafe {
+        libc::kill(group, libc::SIGKILL);
+    }
     let _ = child.wait();
 }
 
-/// Why the daemon cannot watch this session, pointing at the idle-hook recipes.
+/// Starts the saver command as the leader of a new process group.
+fn spawn_saver(command: &[String]) -> std::io::Result<Child> {
+    use std::os::unix::process::CommandExt as _;
+    Command::new(&command[0])
+        .args(&command[1..])
+        .process_group(0)
+        .spawn()
+}
+
 /// Why the daemon stopped with an error (all of them run-time failures, exit code 1).
 #[derive(Debug, thiserror::Error)]
 pub enum DaemonError {
@@ -70,6 +84,9 @@ pub enum DaemonError {
     /// Signal handlers could not be installed.
     #[error("cannot handle signals: {0}")]
     Signals(std::io::Error),
+    /// With `--once`: the one saver failed.
+    #[error("the saver failed ({0})")]
+    SaverFailed(String),
     /// The saver's status could not be read.
     #[error("waiting for the saver: {0}")]
     Wait(std::io::Error),
@@ -135,7 +152,11 @@ pub fn run(
                     sched.saver_exited(ok, Instant::now());
                     child = None;
                     if opts.once {
-                        return Ok(());
+                        return if ok {
+                            Ok(())
+                        } else {
+                            Err(DaemonError::SaverFailed(status.to_string()))
+                        };
                     }
                 }
                 Ok(None) => std::thread::sleep(Duration::from_millis(100)),
@@ -153,10 +174,7 @@ pub fn run(
                     idle.as_secs_f64(),
                     opts.command.join(" ")
                 ));
-                match Command::new(&opts.command[0])
-                    .args(&opts.command[1..])
-                    .spawn()
-                {
+                match spawn_saver(&opts.command) {
                     Ok(c) => child = Some(c),
                     Err(e) => {
                         log(&format!("cannot start the saver: {e}"));

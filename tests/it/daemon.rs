@@ -221,3 +221,42 @@ fn saver_flags_given_to_the_daemon_reach_the_saver() {
     let log = stop(d);
     assert!(log.contains("trainsaver: seed 5 "), "{log}");
 }
+
+#[test]
+fn sigterm_removes_a_saver_started_through_a_shell() {
+    let Some(x) = Xvfb::start(800, 600) else {
+        return;
+    };
+    let home = TempDir::new("daemon-group");
+    x.move_to(10, 10);
+    // `; true` keeps sh from exec-ing the saver: the saver is the daemon's grandchild.
+    let cmd = format!("{} --fullscreen --seed 4; true", common::bin());
+    let d = daemon(&x, &home, &["--idle", "1s", "--command", &cmd]);
+    assert!(
+        eventually(Duration::from_secs(15), || covered(&x) > 0.6),
+        "no saver after 1 s idle"
+    );
+    stop(d);
+    assert!(
+        eventually(Duration::from_secs(5), || covered(&x) < 0.1),
+        "SIGTERM to the daemon left its grandchild saver on screen"
+    );
+}
+
+#[test]
+fn once_reports_a_failed_saver() {
+    let Some(x) = Xvfb::start(800, 600) else {
+        return;
+    };
+    let home = TempDir::new("daemon-once");
+    x.move_to(10, 10);
+    let mut d = daemon(
+        &x,
+        &home,
+        &["--idle", "1s", "--once", "--command", "exit 3"],
+    );
+    let st = wait_exit(&mut d, Duration::from_secs(15));
+    let err = common::stderr_of(&mut d);
+    assert_eq!(st.and_then(|s| s.code()), Some(1), "{err}");
+    assert!(err.contains("the saver failed"), "{err}");
+}
