@@ -444,8 +444,10 @@ mod tests {
     use super::*;
 
     fn settings(epoch: &str, speed: f64) -> Settings {
-        let mut config = Config::default();
-        config.speed = speed;
+        let config = Config {
+            speed,
+            ..Config::default()
+        };
         Settings {
             config,
             catalog: Arc::new(Catalog::builtin()),

@@ -52,6 +52,18 @@ pub enum Input {
     Pointer(f64, f64),
 }
 
+/// How long the pointer must stay within the threshold of where it rests before that place
+/// becomes the new resting place: slow drift and jitter never add up to a move.
+pub const POINTER_SETTLE: Duration = Duration::from_secs(1);
+
+/// Where the pointer rests, and since when.
+#[derive(Clone, Copy, Debug)]
+struct Anchor {
+    x: f64,
+    y: f64,
+    since: Duration,
+}
+
 /// Decides when input ends the program.
 #[derive(Debug)]
 pub struct InputPolicy {
@@ -59,22 +71,52 @@ pub struct InputPolicy {
     grace: Duration,
     threshold: f64,
     chord: Chord,
-    last_pointer: Option<(f64, f64)>,
-    moved: f64,
+    anchor: Option<Anchor>,
 }
 
 impl InputPolicy {
-    /// A policy; `grace` ignores input right after start, `threshold` is the cumulative pointer
-    /// travel in pixels that counts as the user moving the mouse.
+    /// A policy; `grace` ignores input right after start, `threshold` is how far, in pixels,
+    /// the pointer must get from where it rested to count as the user moving the mouse.
     pub fn new(mode: InputMode, grace: Duration, threshold: f64, chord: Chord) -> Self {
         InputPolicy {
             mode,
             grace,
             threshold,
             chord,
-            last_pointer: None,
-            moved: 0.0,
+            anchor: None,
         }
+    }
+
+    /// Where the pointer was when the window appeared (global pixels), where the platform can
+    /// tell (X11); then even the first motion event counts, a single jump or warp included.
+    pub fn set_pointer_start(&mut self, x: f64, y: f64) {
+        self.anchor = Some(Anchor {
+            x,
+            y,
+            since: Duration::ZERO,
+        });
+    }
+
+    /// A pointer report: true when it is a real move away from where the pointer rested.
+    fn pointer_moved(&mut self, x: f64, y: f64, now: Duration) -> bool {
+        let rest = Anchor { x, y, since: now };
+        // Mapping and going fullscreen report positions too: during the grace period they
+        // only say where the pointer is.
+        if now < self.grace {
+            self.anchor = Some(rest);
+            return false;
+        }
+        let Some(a) = self.anchor else {
+            self.anchor = Some(rest);
+            return false;
+        };
+        if ((x - a.x).powi(2) + (y - a.y).powi(2)).sqrt() >= self.threshold {
+            return true;
+        }
+        if now.saturating_sub(a.since) >= POINTER_SETTLE {
+            self.anchor = Some(rest);
+        }
+        false
     }
 
     /// Whether `input`, arriving `since_start` after the window appeared, ends the program.
@@ -96,16 +138,7 @@ impl InputPolicy {
             ),
             InputMode::Saver => {
                 if let Input::Pointer(x, y) = *input {
-                    // Travel is measured from the first position seen, and only after the grace
-                    // period, so mapping and going fullscreen cannot count as movement.
-                    let prev = self.last_pointer.replace((x, y));
-                    if since_start < self.grace {
-                        return false;
-                    }
-                    if let Some((px, py)) = prev {
-                        self.moved += ((x - px).powi(2) + (y - py).powi(2)).sqrt();
-                    }
-                    return self.moved >= self.threshold;
+                    return self.pointer_moved(x, y, since_start);
                 }
                 if since_start < self.grace {
                     return false;
@@ -189,6 +222,48 @@ mod tests {
         assert!(!p.should_exit(&Input::Pointer(0.0, 0.0), Duration::ZERO));
         assert!(!p.should_exit(&Input::Pointer(500.0, 0.0), Duration::from_millis(100)));
         assert!(!p.should_exit(&Input::Pointer(502.0, 0.0), LATE));
+    }
+
+    #[test]
+    fn one_jump_or_warp_from_a_known_start_exits() {
+        for (x, y) in [(120.0, 100.0), (500.0, 300.0)] {
+            let mut p = saver();
+            p.set_pointer_start(100.0, 100.0);
+            assert!(
+                p.should_exit(&Input::Pointer(x, y), LATE),
+                "jump to {x},{y}"
+            );
+        }
+        // A start position reported again during the grace period is no move.
+        let mut p = saver();
+        p.set_pointer_start(100.0, 100.0);
+        assert!(!p.should_exit(&Input::Pointer(100.0, 100.0), Duration::from_millis(50)));
+        assert!(!p.should_exit(&Input::Pointer(103.0, 100.0), LATE));
+    }
+
+    #[test]
+    fn jitter_and_slow_drift_never_add_up() {
+        let mut p = saver();
+        p.set_pointer_start(100.0, 100.0);
+        // One pixel back and forth every second for ten minutes.
+        for s in 1..600u64 {
+            let x = 100.0 + if s % 2 == 0 { 1.0 } else { -1.0 };
+            let at = Duration::from_secs(s) + LATE;
+            assert!(!p.should_exit(&Input::Pointer(x, 100.0), at), "second {s}");
+        }
+        // A desk that creeps 4 px every 1.5 s, 300 px in all.
+        let mut p = saver();
+        p.set_pointer_start(0.0, 0.0);
+        for i in 1..75u32 {
+            let at = LATE + Duration::from_millis(1500) * i;
+            assert!(
+                !p.should_exit(&Input::Pointer(4.0 * i as f64, 0.0), at),
+                "step {i}"
+            );
+        }
+        // Then 14 px at once is the user.
+        let at = LATE + Duration::from_millis(1500) * 74 + Duration::from_millis(200);
+        assert!(p.should_exit(&Input::Pointer(310.0, 0.0), at));
     }
 
     #[test]

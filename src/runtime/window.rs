@@ -377,6 +377,11 @@ impl App<'_> {
         }
         if self.shown.is_none() {
             self.shown = Some(now);
+            // Knowing where the pointer starts lets its very first move count.
+            #[cfg(all(unix, not(target_os = "macos")))]
+            if let Some((x, y)) = super::x11::pointer_position() {
+                self.opts.policy.set_pointer_start(x, y);
+            }
         }
     }
 

@@ -14,6 +14,14 @@ pub fn xid(window: &Window) -> Option<u32> {
     }
 }
 
+/// Where the pointer is on the X screen (root coordinates, which monitor positions share).
+pub fn pointer_position() -> Option<(f64, f64)> {
+    let (conn, screen) = x11rb::connect(None).ok()?;
+    let root = conn.setup().roots[screen].root;
+    let r = conn.query_pointer(root).ok()?.reply().ok()?;
+    Some((r.root_x as f64, r.root_y as f64))
+}
+
 /// Whether an EWMH window manager runs on the display (it then manages focus itself).
 fn wm_running(conn: &impl Connection, root: u32) -> bool {
     let Ok(atom) = conn.intern_atom(true, b"_NET_SUPPORTING_WM_CHECK") else {

@@ -418,6 +418,7 @@ fn synchronised_screens_render_the_same_moment() {
 }
 
 /// Runs a command to the end and returns its exit code and peak resident memory in KiB.
+#[allow(clippy::zombie_processes)] // reaped by wait4, which also reports its peak memory
 fn peak_rss_kib(mut cmd: std::process::Command) -> (Option<i32>, i64) {
     let child = cmd
         .stdout(std::process::Stdio::null())

@@ -81,6 +81,23 @@ fn exits_on_click_wheel_and_real_motion_not_on_jitter() {
     assert_still_running(&mut c, "a 2 px jitter");
     x.move_to(552, 400);
     assert_exits_0(&mut c, "a 50 px move");
+
+    // The very first motion counts: one 20 px jump ends it.
+    x.move_to(200, 200);
+    let mut c = saver(&x, &home, &[]);
+    x.move_to(220, 200);
+    assert_exits_0(&mut c, "a single 20 px jump");
+
+    // Jitter of a pixel every half second never adds up.
+    x.move_to(300, 300);
+    let mut c = saver(&x, &home, &[]);
+    for i in 0..12 {
+        x.move_to(300 + (i % 2), 300);
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    assert_still_running(&mut c, "6 s of 1 px jitter");
+    let _ = c.kill();
+    let _ = c.wait();
 }
 
 #[test]
