@@ -8,8 +8,7 @@ use crate::runtime::schedule::drift_offset;
 use logs::{Console, ConsoleConfig, fmt};
 use raster::dashboard::{DashLayout, PanelData, Rect};
 use raster::{
-    BPP, Effects, Faces, FontError, FontSize, Frame, PixelScale, Rasterizer, RenderReport, Sizing,
-    Theme,
+    BPP, Effects, Faces, FontSize, Frame, PixelScale, Rasterizer, RenderReport, Sizing, Theme,
 };
 use sim::{Catalog, GPUS_PER_NODE, Simulation, StepStats, Telemetry};
 use term::Grid;
@@ -45,8 +44,8 @@ pub struct Pipeline {
 pub struct Look {
     /// Colour theme.
     pub theme: Theme,
-    /// Font file, or the bundled font.
-    pub font: Option<std::path::PathBuf>,
+    /// The faces to draw with.
+    pub faces: Faces,
     /// Font size rule.
     pub font_size: FontSize,
     /// Rows on screen when the font size is automatic.
@@ -78,14 +77,6 @@ struct Dash {
 }
 
 impl Look {
-    /// Loads the faces this look names.
-    pub fn faces(&self) -> Result<Faces, FontError> {
-        match &self.font {
-            Some(path) => Faces::from_file(path),
-            None => Ok(Faces::bundled()),
-        }
-    }
-
     fn sizing(&self, scale: f64) -> Sizing {
         Sizing {
             font: self.font_size,
@@ -123,14 +114,14 @@ impl Pipeline {
         speed: f64,
         width: usize,
         height: usize,
-    ) -> Result<Self, FontError> {
-        let faces = look.faces()?;
+    ) -> Self {
+        let faces = &look.faces;
         let internal = internal_size(look, width, height);
         let ps = look.pixel_scale.factor(width) as f64;
         let sizing = look.sizing(1.0 / ps);
         // Start with the font the terminal's part of the frame needs, so `resize` keeps it.
         let term_h = term_size(look, internal).1;
-        let fonts = faces.at(sizing.font_px(&faces, term_h));
+        let fonts = faces.at(sizing.font_px(faces, term_h));
         let mut raster = Rasterizer::new(fonts, look.theme.clone(), sizing.padding_px());
         raster.set_effects(look.effects);
         let mut p = Self {
@@ -146,7 +137,7 @@ impl Pipeline {
             dash: None,
         };
         p.resize(width, height);
-        Ok(p)
+        p
     }
 
     /// Advances the simulation to simulated time `t` and applies its output to the grid.

@@ -30,7 +30,7 @@ pub fn load_catalog(dir: Option<&Path>) -> Result<Catalog, CatalogError> {
         texts.push(match path {
             Some(p) => {
                 let text =
-                    std::fs::read_to_string(&p).map_err(|source| CatalogError::Unreadable {
+                    super::read_text_file(&p).map_err(|source| CatalogError::Unreadable {
                         path: p.display().to_string(),
                         source,
                     })?;

@@ -2,6 +2,7 @@
 
 mod catalog;
 mod duration;
+mod font;
 mod values;
 
 use std::path::{Path, PathBuf};
@@ -15,7 +16,27 @@ use sim::tomlerr;
 
 pub use catalog::{CatalogError, load_catalog};
 pub use duration::{duration_in, parse_duration};
+pub use font::{FontFileError, load_faces};
 pub use values::{Chord, Layout, TimeRange, choose, parse_start};
+
+/// Reads a small text file (config, catalog): a FIFO, a device such as `/dev/zero` or a huge
+/// file is refused instead of blocking or filling memory.
+pub(crate) fn read_text_file(path: &Path) -> std::io::Result<String> {
+    use std::io::{Error, ErrorKind, Read};
+    const LIMIT: u64 = 4 << 20;
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(Error::new(ErrorKind::InvalidInput, "not a regular file"));
+    }
+    if meta.len() > LIMIT {
+        return Err(Error::new(ErrorKind::InvalidInput, "larger than 4 MiB"));
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)?
+        .take(LIMIT)
+        .read_to_string(&mut text)?;
+    Ok(text)
+}
 
 /// The documented default configuration, also what `config init` writes.
 pub const DEFAULT_TOML: &str = include_str!("../../config/default.toml");
@@ -497,7 +518,7 @@ impl Config {
 
     /// Loads a file; a missing file gives the defaults only when `missing_ok`.
     pub fn load(path: &Path, missing_ok: bool) -> Result<Config, ConfigError> {
-        match std::fs::read_to_string(path) {
+        match read_text_file(path) {
             Ok(src) => Config::from_toml(&path.display().to_string(), &src),
             Err(e) if missing_ok && e.kind() == std::io::ErrorKind::NotFound => {
                 Ok(Config::default())
@@ -644,6 +665,14 @@ mod tests {
             e.contains("key `theme`") && e.contains("phosphor") && e.contains("paper"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn devices_and_fifos_are_not_read() {
+        let e = Config::load(Path::new("/dev/zero"), false)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(e, "/dev/zero: not a regular file");
     }
 
     #[test]

@@ -36,6 +36,24 @@ impl std::str::FromStr for Layout {
     }
 }
 
+/// Names of keys that are not characters, as the window runtime reports them.
+pub const NAMED_KEYS: [&str; 14] = [
+    "escape",
+    "enter",
+    "space",
+    "tab",
+    "backspace",
+    "delete",
+    "insert",
+    "home",
+    "end",
+    "pageup",
+    "pagedown",
+    "arrowup",
+    "arrowdown",
+    "pause",
+];
+
 /// A modifier-plus-key combination, e.g. Ctrl+Alt+Q.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Chord {
@@ -79,6 +97,18 @@ impl Chord {
         if c.key.is_empty() {
             return Err(format!(
                 "`{s}`: no key; use modifiers plus one key, e.g. ctrl+alt+q"
+            ));
+        }
+        let f_key = |k: &str| {
+            k.strip_prefix('f')
+                .and_then(|n| n.parse::<u8>().ok())
+                .is_some_and(|n| (1..=12).contains(&n))
+        };
+        if c.key.chars().count() != 1 && !NAMED_KEYS.contains(&c.key.as_str()) && !f_key(&c.key) {
+            return Err(format!(
+                "`{s}`: unknown key `{}`: use one character or one of {}, f1 to f12",
+                c.key,
+                NAMED_KEYS.join(", ")
             ));
         }
         Ok(c)
@@ -146,5 +176,12 @@ mod tests {
         assert!(Chord::parse("ctrl+").is_err());
         assert!(Chord::parse("ctrl+a+b").is_err());
         assert!(Chord::parse("ctrl").is_err());
+        assert!(
+            Chord::parse("ctrl+alt+nosuchkey")
+                .unwrap_err()
+                .contains("unknown key")
+        );
+        assert!(Chord::parse("ctrl+f12").is_ok() && Chord::parse("ctrl+escape").is_ok());
+        assert!(Chord::parse("ctrl+f13").is_err());
     }
 }

@@ -51,7 +51,7 @@ fn render_figures(
     h: usize,
     frames: usize,
 ) -> Result<RenderFigures, AppError> {
-    let mut p = s.pipeline(fixed_start(), w, h)?;
+    let mut p = s.pipeline(fixed_start(), w, h);
     let (iw, ih) = p.internal_size();
     let mut buf = vec![0u8; iw * ih * 4];
     // Warm up into the training loop, where the stream is steady.
@@ -104,7 +104,7 @@ fn rss_kb() -> Option<u64> {
 /// Long run headless: memory and per-frame cost at the start and the end.
 fn soak(s: &Settings, span: Duration) -> Result<(), AppError> {
     let (w, h) = (1920, 1080);
-    let mut p = s.pipeline(fixed_start(), w, h)?;
+    let mut p = s.pipeline(fixed_start(), w, h);
     let (iw, ih) = p.internal_size();
     let mut buf = vec![0u8; iw * ih * 4];
     let step = Duration::from_secs(5);

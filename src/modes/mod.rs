@@ -10,7 +10,10 @@ use chrono::NaiveDateTime;
 
 use crate::cli::WindowFlags;
 use crate::cli::{Common, ConfigAction, DaemonArgs, RenderArgs};
-use crate::config::{self, CatalogError, Chord, Config, ConfigError, DEFAULT_TOML, load_catalog};
+use crate::config::{
+    self, CatalogError, Chord, Config, ConfigError, DEFAULT_TOML, FontFileError, load_catalog,
+    load_faces,
+};
 use crate::config::{Monitors, MultiMonitor};
 use crate::daemon::DaemonError;
 use crate::pipeline::{Look, Pipeline};
@@ -21,7 +24,7 @@ use crate::runtime::lock;
 use crate::runtime::schedule::Schedule;
 use crate::runtime::window::{Factory, Placement, RuntimeOptions, WindowError, run as run_window};
 use logs::{Console, ConsoleConfig};
-use raster::FontError;
+use raster::Faces;
 use raster::Theme;
 use sim::{Catalog, Simulation};
 use std::time::Duration;
@@ -37,7 +40,7 @@ pub enum AppError {
     Catalog(#[from] CatalogError),
     /// A bad font: exit code 2.
     #[error(transparent)]
-    Font(#[from] FontError),
+    Font(#[from] FontFileError),
     /// Other bad input (flag combinations, host window ids): exit code 2.
     #[error("{0}")]
     Input(String),
@@ -59,11 +62,9 @@ impl AppError {
     /// The process exit code.
     pub fn exit_code(&self) -> i32 {
         match self {
-            AppError::Config(_)
-            | AppError::Catalog(_)
-            | AppError::Font(_)
-            | AppError::Input(_)
-            | AppError::Window(WindowError::Font(_)) => 2,
+            AppError::Config(_) | AppError::Catalog(_) | AppError::Font(_) | AppError::Input(_) => {
+                2
+            }
             AppError::Window(WindowError::NoPresenter(_)) => 3,
             AppError::Window(_) | AppError::Png(_) | AppError::Daemon(_) | AppError::Runtime(_) => {
                 1
@@ -87,6 +88,8 @@ pub struct Settings {
     pub sync_epoch: Option<NaiveDateTime>,
     /// Whose console is shown.
     pub rank: u32,
+    /// The faces to draw with (the config's font, checked once).
+    pub faces: Faces,
 }
 
 /// Simulated time after which a synchronised run starts over on a new seed (see
@@ -144,6 +147,7 @@ impl Settings {
         let data_dir = config::config_dir().map(|d| d.join("data"));
         let catalog =
             load_catalog(data_dir.as_deref()).map_err(|e| AppError::Input(e.to_string()))?;
+        let config_font = config.font.clone();
         Ok(Settings {
             sync_epoch: common.sync_epoch.or(config.sync_epoch),
             config,
@@ -151,6 +155,7 @@ impl Settings {
             seed,
             start: common.start,
             rank: common.rank.unwrap_or(0),
+            faces: load_faces(config_font.as_deref())?,
         })
     }
 
@@ -159,7 +164,7 @@ impl Settings {
         let theme = Theme::by_name(&self.config.theme).expect("theme validated");
         Look {
             theme: self.config.colors.apply(theme),
-            font: self.config.font.clone(),
+            faces: self.faces.clone(),
             font_size: self.config.font_size,
             rows: self.config.rows,
             padding: self.config.padding as f32,
@@ -191,12 +196,7 @@ impl Settings {
     }
 
     /// A pipeline for frames of the given size.
-    pub fn pipeline(
-        &self,
-        default_start: NaiveDateTime,
-        width: usize,
-        height: usize,
-    ) -> Result<Pipeline, AppError> {
+    pub fn pipeline(&self, default_start: NaiveDateTime, width: usize, height: usize) -> Pipeline {
         Pipeline::new(
             self.seed,
             self.console(default_start),
@@ -206,7 +206,6 @@ impl Settings {
             width,
             height,
         )
-        .map_err(AppError::Font)
     }
 
     /// Wall-clock time elapsed since the synchronised epoch (zero when not synchronised).
@@ -373,7 +372,7 @@ pub fn render(s: &Settings, args: &RenderArgs) -> Result<(), AppError> {
     let (w, h) = (args.size.0 as usize, args.size.1 as usize);
     let synced = args.wall.map(|wall| s.synced(wall));
     let s = synced.as_ref().unwrap_or(s);
-    let mut p = s.pipeline(fixed_start(), w, h)?;
+    let mut p = s.pipeline(fixed_start(), w, h);
     let at = match (args.wall, s.sync_epoch) {
         (Some(wall), Some(_)) => s.elapsed_since_epoch(wall).mul_f64(s.config.speed),
         (Some(_), None) => {
@@ -430,9 +429,10 @@ pub fn config_cmd(common: &Common, action: &ConfigAction) -> Result<(), AppError
                 Some(p) => p,
                 None => default()?,
             };
-            Config::load(&path, false)?;
+            let config = Config::load(&path, false)?;
             let data_dir = config::config_dir().map(|d| d.join("data"));
             load_catalog(data_dir.as_deref())?;
+            load_faces(config.font.as_deref())?;
             out!("{}: ok", path.display())?;
             Ok(())
         }
@@ -455,6 +455,7 @@ mod tests {
             start: None,
             sync_epoch: Some(config::parse_start(epoch).unwrap()),
             rank: 0,
+            faces: Faces::bundled(),
         }
     }
 

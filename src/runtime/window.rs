@@ -14,8 +14,6 @@ use winit::window::{Fullscreen, Window, WindowId};
 
 use crate::config::{Monitors, Presenter};
 use crate::pipeline::Pipeline;
-use raster::FontError;
-
 use crate::present::surface::{CpuSurface, GpuSurface, Kind, Surface, hardware_gpu_possible};
 use crate::runtime::input::{Input, InputPolicy, Mods};
 use crate::runtime::schedule::{Light, Schedule};
@@ -62,9 +60,6 @@ pub enum WindowError {
         "no way to draw: {0}. Install a Vulkan or OpenGL driver (Debian/Ubuntu: mesa-vulkan-drivers) or run inside an X11 or Wayland session"
     )]
     NoPresenter(String),
-    /// The font could not be loaded for a window: exit code 2.
-    #[error(transparent)]
-    Font(#[from] FontError),
     /// Something else failed while drawing.
     #[error("{0}")]
     Graphics(String),
@@ -82,7 +77,7 @@ pub enum UserEvent {
 }
 
 /// Builds the pipeline for view `index` at an output size.
-pub type Factory<'a> = Box<dyn FnMut(usize, usize, usize) -> Result<Pipeline, FontError> + 'a>;
+pub type Factory<'a> = Box<dyn FnMut(usize, usize, usize) -> Pipeline + 'a>;
 
 struct View {
     window: Arc<Window>,
@@ -272,7 +267,7 @@ impl App<'_> {
             }
             let phys = window.inner_size();
             let (w, h) = (phys.width.max(1), phys.height.max(1));
-            let mut pipeline = (self.factory)(i, w as usize, h as usize)?;
+            let mut pipeline = (self.factory)(i, w as usize, h as usize);
             pipeline.set_scale_factor(window.scale_factor());
             pipeline.resize(w as usize, h as usize);
             let (iw, ih) = pipeline.internal_size();

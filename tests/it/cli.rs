@@ -316,6 +316,13 @@ fn bad_font_is_a_clear_error() {
         );
         assert_eq!(o.status.code(), Some(2));
         assert!(stderr(&o).contains(font), "{}", stderr(&o));
+        assert!(stderr(&o).contains("config key `font`"), "{}", stderr(&o));
+        // `config check` looks at the font too.
+        let o = run(&home, &["config", "check", cfg.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        // The window modes refuse it the same way, before any window opens.
+        let o = run(&home, &["--config", cfg.to_str().unwrap(), "--fullscreen"]);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     }
 }
 

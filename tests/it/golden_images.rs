@@ -22,7 +22,7 @@ fn look(theme: &str) -> Look {
             Effects::OFF
         },
         theme: theme.clone(),
-        font: None,
+        faces: raster::Faces::bundled(),
         font_size: FontSize::Auto,
         rows: 40,
         padding: 12.0,
@@ -44,8 +44,7 @@ fn frame(seed: u64, flavor: Flavor, theme: &str, at: u64, w: usize, h: usize) ->
         1.0,
         w,
         h,
-    )
-    .unwrap();
+    );
     p.frame_at(Duration::from_secs(at), w, h)
 }
 
@@ -139,8 +138,7 @@ fn drift_shifts_the_whole_picture() {
             1.0,
             640,
             400,
-        )
-        .unwrap();
+        );
         p.frame_at(Duration::from_secs_f64(t), 640, 400)
     };
     let a = frame_at(0.2);
@@ -168,7 +166,7 @@ fn dashboard(theme: &str, w: usize, h: usize, at: u64) -> raster::Frame {
     let mut l = look(theme);
     l.layout = Layout::Dashboard;
     let sim = (42, common::console_config(Flavor::Ddp, 0));
-    let mut p = Pipeline::new(sim.0, sim.1, Arc::new(Catalog::builtin()), &l, 1.0, w, h).unwrap();
+    let mut p = Pipeline::new(sim.0, sim.1, Arc::new(Catalog::builtin()), &l, 1.0, w, h);
     p.frame_at(Duration::from_secs(at), w, h)
 }
 
@@ -235,8 +233,7 @@ fn dashboard_adapts_without_overlap() {
             1.0,
             t.w,
             t.h,
-        )
-        .unwrap();
+        );
         let alone = p.frame_at(Duration::from_secs(1500), t.w, t.h);
         for y in 0..t.h {
             let a = &dash.data[((t.y + y) * w + t.x) * 4..((t.y + y) * w + t.x + t.w) * 4];

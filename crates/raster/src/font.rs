@@ -1,7 +1,6 @@
 //! Font loading, cell metrics and the glyph coverage cache.
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::Arc;
 
 use fontdue::{Font, FontSettings};
@@ -65,6 +64,12 @@ pub struct Faces {
     bold: Arc<Font>,
 }
 
+impl std::fmt::Debug for Faces {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Faces")
+    }
+}
+
 impl Faces {
     /// The bundled DejaVu Sans Mono faces.
     pub fn bundled() -> Faces {
@@ -76,14 +81,11 @@ impl Faces {
         }
     }
 
-    /// A user font file, used for both weights (bold text is drawn with the same face).
-    pub fn from_file(path: &Path) -> Result<Faces, FontError> {
-        let shown = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|source| FontError::Read {
-            path: shown.clone(),
-            source,
-        })?;
-        let regular = parse(&bytes, &shown)?;
+    /// A user font from its bytes (`name` is shown in errors), used for both weights (bold
+    /// text is drawn with the same face). Reading the file is the caller's business.
+    pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Faces, FontError> {
+        let shown = name.to_string();
+        let regular = parse(bytes, &shown)?;
         if regular.lookup_glyph_index('M') == 0 {
             return Err(FontError::Parse {
                 path: shown,

@@ -256,8 +256,17 @@ fn check_models(file: &str, src: &str, models: &[ModelSpec]) -> Result<(), DataE
         if m.heads % m.kv_heads != 0 {
             return bad("kv_heads", "must divide heads");
         }
-        if m.experts.is_some() != m.top_k.is_some() {
-            return bad("top_k", "experts and top_k go together");
+        match (m.experts, m.top_k) {
+            (Some(e), Some(k)) if k == 0 || k > e => {
+                return bad("top_k", "must be from 1 to experts");
+            }
+            (Some(_), None) | (None, Some(_)) => {
+                return bad("top_k", "experts and top_k go together");
+            }
+            _ => {}
+        }
+        if m.active() < 1_000_000 {
+            return bad("active_params", "must be at least 1000000");
         }
         if !(m.lr > 0.0 && m.lr < 0.1) {
             return bad("lr", "must be between 0 and 0.1");
@@ -281,8 +290,10 @@ fn check_gpus(file: &str, src: &str, gpus: &[GpuSpec]) -> Result<(), DataError> 
         if !(g.peak_tflops > 1.0 && g.peak_tflops < 100_000.0) {
             return bad("peak_tflops", "must be between 1 and 100000");
         }
-        if !(g.node_busbw > 0.0 && g.net_busbw > 0.0) {
-            return bad("node_busbw", "bandwidths must be greater than 0");
+        for (field, v) in [("node_busbw", g.node_busbw), ("net_busbw", g.net_busbw)] {
+            if !(1.0..=10_000.0).contains(&v) {
+                return bad(field, "must be from 1 to 10000 (GB/s)");
+            }
         }
         if g.bus_ids.len() != 8
             || !g
@@ -416,6 +427,29 @@ mod tests {
         .unwrap();
         assert_eq!(c.datasets.len(), 1);
         assert_eq!(c.datasets[0].name, "mine");
+    }
+
+    #[test]
+    fn impossible_numbers_are_refused() {
+        let models = Catalog::builtin_text("models.toml").unwrap();
+        let moe = models.replacen("top_k = 2", "top_k = 99", 1);
+        assert_ne!(
+            moe, models,
+            "the built-in catalog has an MoE model with top_k = 2"
+        );
+        let e = with("models.toml", &moe).unwrap_err().to_string();
+        assert!(e.contains("`top_k`: must be from 1 to experts"), "{e}");
+        let gpus = Catalog::builtin_text("gpus.toml").unwrap();
+        let first = gpus.find("node_busbw = ").unwrap();
+        let end = first + gpus[first..].find('\n').unwrap();
+        for bad in ["inf", "1e-12", "nan"] {
+            let text = format!("{}node_busbw = {bad}{}", &gpus[..first], &gpus[end..]);
+            let e = with("gpus.toml", &text).unwrap_err().to_string();
+            assert!(
+                e.contains("`node_busbw`: must be from 1 to 10000"),
+                "{bad}: {e}"
+            );
+        }
     }
 
     #[test]
