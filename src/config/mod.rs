@@ -294,7 +294,10 @@ impl<'de> Deserialize<'de> for Monitors {
             List(Vec<i64>),
         }
         let allowed = "allowed \"all\", \"primary\" or a list of monitor indices such as [0, 2]";
-        match Raw::deserialize(d)? {
+        // serde's own message for an untagged enum names the private type; say what is allowed.
+        let raw = Raw::deserialize(d)
+            .map_err(|_| D::Error::custom(format!("not a word or a list of numbers: {allowed}")))?;
+        match raw {
             Raw::Word(w) if w == "all" => Ok(Monitors::All),
             Raw::Word(w) if w == "primary" => Ok(Monitors::Primary),
             Raw::Word(w) => Err(D::Error::custom(format!("`{w}` is not allowed: {allowed}"))),
@@ -665,6 +668,16 @@ mod tests {
             e.contains("key `theme`") && e.contains("phosphor") && e.contains("paper"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn mixed_monitor_list_says_what_is_allowed() {
+        let e = err("monitors = [0, \"1\"]\n");
+        assert!(
+            e.contains("key `monitors`") && e.contains("list of monitor indices"),
+            "{e}"
+        );
+        assert!(!e.contains("Raw"), "{e}");
     }
 
     #[test]

@@ -114,12 +114,12 @@ pub fn run(
         .map_err(DaemonError::Signals)?;
 
     log(&format!(
-        "watching idle time; saver after {:?} ({}fullscreen windows hold it back)",
+        "watching idle time; saver after {:?} ({})",
         settings.idle,
         if settings.inhibit_fullscreen {
-            ""
+            "fullscreen windows hold it back"
         } else {
-            "no inhibition: "
+            "fullscreen windows do not hold it back"
         }
     ));
     let mut sched = Scheduler::new(settings.idle);

@@ -409,7 +409,7 @@ pub fn config_cmd(common: &Common, action: &ConfigAction) -> Result<(), AppError
         }
         ConfigAction::Init => {
             let path = common.config.clone().map_or_else(default, Ok)?;
-            if path.exists() {
+            if path.symlink_metadata().is_ok() {
                 return Err(AppError::Runtime(format!(
                     "{}: already exists; not overwriting (remove it first)",
                     path.display()
@@ -419,7 +419,12 @@ pub fn config_cmd(common: &Common, action: &ConfigAction) -> Result<(), AppError
                 std::fs::create_dir_all(dir)
                     .map_err(|e| AppError::Runtime(format!("{}: {e}", dir.display())))?;
             }
-            std::fs::write(&path, DEFAULT_TOML)
+            // create_new: never through a symlink (dangling or not) someone left there.
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+                .and_then(|mut f| std::io::Write::write_all(&mut f, DEFAULT_TOML.as_bytes()))
                 .map_err(|e| AppError::Runtime(format!("{}: {e}", path.display())))?;
             out!("wrote {}", path.display())?;
             Ok(())

@@ -538,11 +538,29 @@ impl ApplicationHandler<UserEvent> for App<'_> {
     }
 }
 
-/// An event loop; X11 directly when no Wayland display is set (avoids libwayland's noise).
+/// Whether `$WAYLAND_DISPLAY` names a socket that exists (a name is looked up in
+/// `$XDG_RUNTIME_DIR`); a stale one left in the environment must not stop an X11 session.
+fn wayland_socket_exists() -> bool {
+    let Some(name) = std::env::var_os("WAYLAND_DISPLAY").filter(|n| !n.is_empty()) else {
+        return false;
+    };
+    let path = std::path::PathBuf::from(&name);
+    let path = if path.is_absolute() {
+        path
+    } else {
+        match std::env::var_os("XDG_RUNTIME_DIR") {
+            Some(dir) => std::path::Path::new(&dir).join(path),
+            None => return false,
+        }
+    };
+    path.exists()
+}
+
+/// An event loop; X11 directly when there is no live Wayland display but an X11 one.
 fn event_loop() -> Result<EventLoop<UserEvent>, winit::error::EventLoopError> {
     let mut b = EventLoop::<UserEvent>::with_user_event();
     #[cfg(all(unix, not(target_os = "macos")))]
-    if std::env::var_os("WAYLAND_DISPLAY").is_none() && std::env::var_os("DISPLAY").is_some() {
+    if !wayland_socket_exists() && std::env::var_os("DISPLAY").is_some() {
         use winit::platform::x11::EventLoopBuilderExtX11;
         b.with_x11();
     }

@@ -464,3 +464,18 @@ fn a_year_into_the_run_is_reached_in_the_memory_of_a_day() {
         "peak RSS {day} KiB at day 1, {year} KiB at day 365"
     );
 }
+
+#[test]
+fn config_init_never_writes_through_a_symlink() {
+    let home = TempDir::new("init-link");
+    let target = home.path().join("elsewhere.toml");
+    let link = home.path().join("config.toml");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let o = run(
+        &home,
+        &["--config", link.to_str().unwrap(), "config", "init"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("already exists"), "{}", stderr(&o));
+    assert!(!target.exists(), "wrote through the dangling symlink");
+}

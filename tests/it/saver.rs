@@ -343,3 +343,25 @@ fn of_eight_savers_started_at_once_one_runs_whatever_the_display_is_called() {
     x.key(KEY_A);
     assert_exits_0(&mut next, "a key");
 }
+
+#[test]
+fn a_stale_wayland_display_falls_back_to_x11() {
+    let Some(x) = Xvfb::start(W, H) else { return };
+    let home = TempDir::new("stale-wayland");
+    let mut c = common::trainsaver(&home)
+        .args(["--fullscreen", "--seed", "3"])
+        .env("DISPLAY", x.name())
+        .env("WAYLAND_DISPLAY", "wayland-gone-42")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let up = eventually(Duration::from_secs(30), || covered(&x) > 0.6);
+    if !up {
+        let _ = c.kill();
+        panic!("no saver on X11: {}", stderr_of(&mut c));
+    }
+    std::thread::sleep(Duration::from_millis(800));
+    x.key(KEY_A);
+    assert_exits_0(&mut c, "a key");
+}
