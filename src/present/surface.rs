@@ -49,6 +49,33 @@ pub enum SurfaceError {
     /// softbuffer failed.
     #[error("cpu presenter: {0}")]
     Cpu(#[from] softbuffer::SoftBufferError),
+    /// wgpu raised an error it reports by panicking (e.g. a 16-bit X visual it cannot use).
+    #[error("gpu presenter: {0}")]
+    GpuPanic(String),
+}
+
+/// Runs a wgpu call, turning the panic its default error handler raises into an error (and
+/// keeping the panic message off stderr: the caller reports it in one line).
+fn guarded<T>(f: impl FnOnce() -> Result<T, SurfaceError>) -> Result<T, SurfaceError> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    std::panic::set_hook(hook);
+    r.unwrap_or_else(|p| {
+        let msg = p
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| p.downcast_ref::<&str>().copied())
+            .unwrap_or("wgpu failed");
+        // wgpu's messages span lines ("Validation Error\n\nCaused by: ..."): keep one.
+        let line = msg
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.ends_with(':'))
+            .last()
+            .unwrap_or("wgpu failed");
+        Err(SurfaceError::GpuPanic(line.to_string()))
+    })
 }
 
 /// A window's drawing surface holding the internal frame between presents.
@@ -77,9 +104,11 @@ impl GpuSurface {
         iw: u32,
         ih: u32,
     ) -> Result<Self, SurfaceError> {
-        let texture = SurfaceTexture::new(w.max(1), h.max(1), window);
-        let pixels = Pixels::new(iw.max(1), ih.max(1), texture)?;
-        Ok(GpuSurface { pixels })
+        guarded(|| {
+            let texture = SurfaceTexture::new(w.max(1), h.max(1), window);
+            let pixels = Pixels::new(iw.max(1), ih.max(1), texture)?;
+            Ok(GpuSurface { pixels })
+        })
     }
 
     /// Whether wgpu picked a software adapter (llvmpipe, lavapipe, WARP).
@@ -98,13 +127,15 @@ impl Surface for GpuSurface {
     }
 
     fn resize(&mut self, w: u32, h: u32, iw: u32, ih: u32) -> Result<(), SurfaceError> {
-        self.pixels.resize_surface(w.max(1), h.max(1))?;
-        self.pixels.resize_buffer(iw.max(1), ih.max(1))?;
-        Ok(())
+        guarded(|| {
+            self.pixels.resize_surface(w.max(1), h.max(1))?;
+            self.pixels.resize_buffer(iw.max(1), ih.max(1))?;
+            Ok(())
+        })
     }
 
     fn present(&mut self, _damaged: &[Range<usize>]) -> Result<(), SurfaceError> {
-        Ok(self.pixels.render()?)
+        guarded(|| Ok(self.pixels.render()?))
     }
 }
 

@@ -82,6 +82,11 @@ fn have(cmd: &str) -> bool {
 impl Xvfb {
     /// Starts Xvfb, or returns None (printing why) when it is not installed and not required.
     pub fn start(width: u16, height: u16) -> Option<Xvfb> {
+        Xvfb::start_with_depth(width, height, 24)
+    }
+
+    /// Like [`start`](Self::start) with a screen depth (16 and 15 make visuals few drivers use).
+    pub fn start_with_depth(width: u16, height: u16, depth: u8) -> Option<Xvfb> {
         if !have("Xvfb") {
             assert!(
                 !required(),
@@ -98,7 +103,7 @@ impl Xvfb {
                 "1",
                 "-screen",
                 "0",
-                &format!("{width}x{height}x24"),
+                &format!("{width}x{height}x{depth}"),
                 "-nolisten",
                 "tcp",
                 "-noreset",

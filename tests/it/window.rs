@@ -83,3 +83,24 @@ fn preview_window_closes_on_key_press() {
         wait_exit(&mut child, Duration::from_secs(2)).expect("did not exit on a key press");
     assert_eq!(status.code(), Some(0));
 }
+
+#[test]
+fn a_screen_nothing_can_draw_on_exits_3_in_one_line() {
+    // A 16-bit X screen: wgpu finds no surface format and softbuffer refuses the visual.
+    let Some(x) = common::Xvfb::start_with_depth(640, 480, 16) else {
+        return;
+    };
+    let home = common::TempDir::new("depth16");
+    for presenter in ["gpu", "cpu", "auto"] {
+        let mut c = common::spawn_on(&x, &home, &["--fullscreen", "--presenter", presenter]);
+        let st = common::wait_exit(&mut c, std::time::Duration::from_secs(20));
+        let err = common::stderr_of(&mut c);
+        assert_eq!(st.and_then(|s| s.code()), Some(3), "{presenter}: {err}");
+        let ours: Vec<&str> = err
+            .lines()
+            .filter(|l| l.starts_with("trainsaver: error"))
+            .collect();
+        assert_eq!(ours.len(), 1, "{presenter}: {err}");
+        assert!(!err.contains("panicked"), "{presenter}: {err}");
+    }
+}
