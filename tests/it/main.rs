@@ -5,6 +5,7 @@
 mod cli;
 mod common;
 mod daemon;
+mod fuzz;
 mod golden_images;
 mod golden_text;
 mod hooks;
