@@ -71,8 +71,7 @@ fn guarded<T>(f: impl FnOnce() -> Result<T, SurfaceError>) -> Result<T, SurfaceE
         let line = msg
             .lines()
             .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.ends_with(':'))
-            .last()
+            .rfind(|l| !l.is_empty() && !l.ends_with(':'))
             .unwrap_or("wgpu failed");
         Err(SurfaceError::GpuPanic(line.to_string()))
     })
