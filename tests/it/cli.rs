@@ -479,3 +479,33 @@ fn config_init_never_writes_through_a_symlink() {
     assert!(stderr(&o).contains("already exists"), "{}", stderr(&o));
     assert!(!target.exists(), "wrote through the dangling symlink");
 }
+
+#[test]
+fn a_full_disk_behind_stdout_or_stderr_is_no_panic() {
+    let home = TempDir::new("full");
+    let full = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
+    let out = home.path().join("x.png");
+    // stderr full: the notes are dropped, the work is done.
+    let o = trainsaver(&home)
+        .args(["render", "--size", "64x48", "-o"])
+        .arg(&out)
+        .stderr(full())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    assert!(read_png(&out).is_ok());
+    // stdout full where output was asked for: a run-time error, said in one line.
+    let o = trainsaver(&home)
+        .args(["config", "path"])
+        .stdout(full())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("No space left"), "{}", stderr(&o));
+}
