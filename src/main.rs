@@ -4,8 +4,11 @@ use trainsaver::cli::{Cli, Command, saver_args};
 use trainsaver::modes::{self as app, AppError, Settings};
 
 fn run(cli: &Cli, saver_flags: &[String]) -> Result<(), AppError> {
-    if let Some(Command::Config { action }) = &cli.command {
-        return app::config_cmd(&cli.common, action);
+    match &cli.command {
+        Some(Command::Config { action }) => return app::config_cmd(&cli.common, action),
+        Some(Command::Man) => return app::man_page(),
+        Some(Command::Completions { shell }) => return app::completions(*shell),
+        _ => {}
     }
     let settings = Settings::resolve(&cli.common)?;
     match &cli.command {
@@ -14,7 +17,9 @@ fn run(cli: &Cli, saver_flags: &[String]) -> Result<(), AppError> {
         Some(Command::Tty(args)) => app::tty::run(&settings, args),
         Some(Command::Bench(args)) => app::bench::run(&settings, args),
         Some(Command::Daemon(args)) => app::daemon_mode(&cli.common, saver_flags, &settings, args),
-        Some(Command::Config { .. }) => unreachable!("handled above"),
+        Some(Command::Config { .. } | Command::Man | Command::Completions { .. }) => {
+            unreachable!("handled above")
+        }
     }
 }
 

@@ -395,6 +395,37 @@ pub fn render(s: &Settings, args: &RenderArgs) -> Result<(), AppError> {
     Ok(())
 }
 
+/// `man`: the manual page, from the same clap definition the program parses with.
+pub fn man_page() -> Result<(), AppError> {
+    use clap::CommandFactory;
+    let mut buf = Vec::new();
+    clap_mangen::Man::new(crate::cli::Cli::command())
+        .render(&mut buf)
+        .map_err(|e| AppError::Runtime(format!("rendering the manual page: {e}")))?;
+    write_stdout(&buf)
+}
+
+/// `completions SHELL`: a completion script for the shell, from the clap definition.
+pub fn completions(shell: clap_complete::Shell) -> Result<(), AppError> {
+    use clap::CommandFactory;
+    let mut buf = Vec::new();
+    clap_complete::generate(
+        shell,
+        &mut crate::cli::Cli::command(),
+        "trainsaver",
+        &mut buf,
+    );
+    write_stdout(&buf)
+}
+
+fn write_stdout(bytes: &[u8]) -> Result<(), AppError> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .map_err(|e| AppError::Runtime(format!("writing to standard output: {e}")))
+}
+
 /// `config path|init|check`.
 pub fn config_cmd(common: &Common, action: &ConfigAction) -> Result<(), AppError> {
     let default = || {
