@@ -23,7 +23,11 @@ fn spawn(x: &Xvfb, home: &TempDir, args: &[&str]) -> Child {
 fn saver(x: &Xvfb, home: &TempDir, extra: &[&str]) -> Child {
     let mut args = vec!["--fullscreen", "--seed", "3", "--speed", "4"];
     args.extend_from_slice(extra);
-    let mut child = spawn(x, home, &args);
+    covering(x, spawn(x, home, &args))
+}
+
+/// Waits until a started saver covers the screen and its grace period passed.
+fn covering(x: &Xvfb, mut child: Child) -> Child {
     let up = eventually(Duration::from_secs(30), || covered(x) > 0.6);
     if !up {
         let _ = child.kill();
@@ -348,7 +352,7 @@ fn of_eight_savers_started_at_once_one_runs_whatever_the_display_is_called() {
 fn a_stale_wayland_display_falls_back_to_x11() {
     let Some(x) = Xvfb::start(W, H) else { return };
     let home = TempDir::new("stale-wayland");
-    let mut c = common::trainsaver(&home)
+    let child = common::trainsaver(&home)
         .args(["--fullscreen", "--seed", "3"])
         .env("DISPLAY", x.name())
         .env("WAYLAND_DISPLAY", "wayland-gone-42")
@@ -356,12 +360,7 @@ fn a_stale_wayland_display_falls_back_to_x11() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let up = eventually(Duration::from_secs(30), || covered(&x) > 0.6);
-    if !up {
-        let _ = c.kill();
-        panic!("no saver on X11: {}", stderr_of(&mut c));
-    }
-    std::thread::sleep(Duration::from_millis(800));
+    let mut c = covering(&x, child);
     x.key(KEY_A);
     assert_exits_0(&mut c, "a key");
 }
