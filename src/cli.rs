@@ -37,7 +37,7 @@ pub struct Common {
     /// Seed of the simulated run (random when absent; the chosen seed is printed to stderr).
     #[arg(long, global = true, value_name = "N")]
     pub seed: Option<u64>,
-    /// Simulated seconds per wall-clock second (> 0, at most 10000).
+    /// Simulated seconds per wall-clock second (0.001 to 10000).
     #[arg(long, global = true, value_name = "F", value_parser = parse_speed)]
     pub speed: Option<f64>,
     /// Colour theme: default, phosphor, amber, solarized-dark, dracula, paper.

@@ -39,7 +39,7 @@ mod runtime;
 // dead code is reported.
 pub use config::Layout;
 pub use hostargs::normalize;
+pub use pipeline::drift_offset;
 pub use pipeline::{Look, Pipeline};
 pub use present::ansi::{AnsiWriter, RESTORE, WRAP_OFF};
 pub use present::png::{read_png, write_png};
-pub use runtime::schedule::drift_offset;

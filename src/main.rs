@@ -27,13 +27,28 @@ fn run(cli: &Cli, saver_flags: &[String]) -> Result<(), AppError> {
 /// other bad input, with exit code 2.
 fn usage_error(e: clap::Error) -> ! {
     use clap::error::ErrorKind;
-    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
-        let _ = e.print();
-        std::process::exit(0);
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = e.print();
+            std::process::exit(0);
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            std::process::exit(2);
+        }
+        _ => {}
     }
+    // clap spreads one error over several lines (what is wrong, the values allowed, usage);
+    // keep what says what is wrong and what is allowed, on one line.
     let text = e.to_string();
-    let first = text.lines().next().unwrap_or("invalid arguments");
-    let msg = first.strip_prefix("error: ").unwrap_or(first);
+    let msg: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .filter(|l| !l.is_empty() && !l.starts_with("tip:"))
+        .collect();
+    let msg = msg.join(" ");
+    let msg = msg.strip_prefix("error: ").unwrap_or(&msg);
     use std::io::Write as _;
     let _ = writeln!(std::io::stderr(), "trainsaver: error: {msg} (see --help)");
     std::process::exit(2);

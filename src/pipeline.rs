@@ -4,7 +4,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::Layout;
-use crate::runtime::schedule::drift_offset;
 use logs::{Console, ConsoleConfig, fmt};
 use raster::dashboard::{DashLayout, PanelData, Rect};
 use raster::{
@@ -13,9 +12,11 @@ use raster::{
 use sim::{Catalog, GPUS_PER_NODE, Simulation, StepStats, Telemetry};
 use term::Grid;
 
-/// Simulated time written out in full before the target of a far jump: at every speed it
-/// prints far more lines than a screen and its scrollback hold.
-const SEEK_KEEP: Duration = Duration::from_secs(3600);
+/// Simulated time written out in full before the target of a far jump: six hours print over a
+/// thousand lines in the sparsest style (a step line about every 20 s), more than any screen
+/// shows, so the visible picture is the one a continuous run would show. Scrollback above it
+/// may be shorter than after a continuous run.
+const SEEK_KEEP: Duration = Duration::from_secs(6 * 3600);
 
 /// Half-period of the cursor blink in wall-clock time.
 pub const BLINK: Duration = Duration::from_millis(530);
@@ -392,6 +393,18 @@ fn panel_data(sim: &Simulation) -> PanelData {
     }
 }
 
+/// Burn-in drift: the picture's offset (0..=px on each axis) at a wall-clock time, moving one
+/// pixel at a time along a slow closed path that takes `period` seconds.
+pub fn drift_offset(px: usize, period: f64, wall: f64) -> (usize, usize) {
+    if px == 0 || period <= 0.0 {
+        return (0, 0);
+    }
+    let phase = std::f64::consts::TAU * wall / period;
+    let axis = |p: f64| ((0.5 - 0.5 * p.cos()) * px as f64).round() as usize;
+    // Different frequencies on the axes, so the path covers the square over time.
+    (axis(phase), axis(phase * 0.618 + 1.3).min(px))
+}
+
 /// Integer nearest-neighbour upscale into a frame of the given size (edges padded black).
 pub fn upscale(src: &Frame, factor: usize, width: usize, height: usize) -> Frame {
     let mut out = Frame::new(width, height);
@@ -409,4 +422,33 @@ pub fn upscale(src: &Frame, factor: usize, width: usize, height: usize) -> Frame
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drift_stays_in_bounds_moves_slowly_and_covers_the_square() {
+        let (px, period) = (4, 600.0);
+        let mut seen = std::collections::HashSet::new();
+        let mut prev = drift_offset(px, period, 0.0);
+        assert_eq!(prev, drift_offset(px, period, 0.0), "deterministic");
+        for s in 0..(period as usize * 10) {
+            let o = drift_offset(px, period, s as f64);
+            assert!(o.0 <= px && o.1 <= px);
+            assert!(
+                o.0.abs_diff(prev.0) <= 1 && o.1.abs_diff(prev.1) <= 1,
+                "jumped at {s}s"
+            );
+            seen.insert(o);
+            prev = o;
+        }
+        assert!(
+            seen.len() >= 15,
+            "static pixels would stay put: {} positions",
+            seen.len()
+        );
+        assert_eq!(drift_offset(0, period, 123.0), (0, 0));
+    }
 }

@@ -40,25 +40,40 @@ fn log(msg: &str) {
 
 fn terminate(child: &mut Child) {
     // The child leads its own process group (see `spawn_saver`): signalling the group reaches
-    // a saver started through `sh -c` too. SIGTERM first so it restores everything, then
-    // make sure the whole group is gone.
-    let group = -(child.id() as libc::pid_t);
+    // a saver started through `sh -c` too. SIGTERM first so it restores everything, then make
+    // sure the whole group is gone. The leader is not reaped until the end, so its pid, and
+    // with it the group id, cannot be reused by an unrelated process meanwhile.
+    let pid = child.id() as libc::pid_t;
     // SAFETY: kill(2) on our child's process group with a valid signal has no memory effects.
     unsafe {
-        libc::kill(group, libc::SIGTERM);
+        libc::kill(-pid, libc::SIGTERM);
     }
     let deadline = Instant::now() + Duration::from_secs(3);
-    while Instant::now() < deadline {
-        if child.try_wait().ok().flatten().is_some() {
-            break;
-        }
+    while Instant::now() < deadline && !exited_unreaped(pid) {
         std::thread::sleep(Duration::from_millis(20));
     }
-    // SAFETY: as above; the group may already be empty (ESRCH), which is fine.
+    // SAFETY: as above; members that already left make this a no-op.
     unsafe {
-        libc::kill(group, libc::SIGKILL);
+        libc::kill(-pid, libc::SIGKILL);
     }
     let _ = child.wait();
+}
+
+/// Whether our child `pid` has exited, leaving it a zombie for a later wait.
+fn exited_unreaped(pid: libc::pid_t) -> bool {
+    // SAFETY: an all-zero siginfo_t is a valid value for waitid to fill in.
+    let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+    // SAFETY: waitid on our own child with WNOWAIT only reads its state.
+    let r = unsafe {
+        libc::waitid(
+            libc::P_PID,
+            pid as libc::id_t,
+            &mut info,
+            libc::WEXITED | libc::WNOHANG | libc::WNOWAIT,
+        )
+    };
+    // SAFETY: si_pid is set by waitid when a child's state was reported, else left zero.
+    r != 0 || unsafe { info.si_pid() } != 0
 }
 
 /// Starts the saver command as the leader of a new process group.
@@ -178,6 +193,9 @@ pub fn run(
                     Ok(c) => child = Some(c),
                     Err(e) => {
                         log(&format!("cannot start the saver: {e}"));
+                        if opts.once {
+                            return Err(DaemonError::SaverFailed(format!("cannot start: {e}")));
+                        }
                         sched.saver_exited(false, Instant::now());
                     }
                 }

@@ -41,10 +41,10 @@ pub enum AppError {
     /// A bad font: exit code 2.
     #[error(transparent)]
     Font(#[from] FontFileError),
-    /// Other bad input (flag combinations, host window ids): exit code 2.
+    /// Other bad input (flag combinations, a host window id that does not parse): exit code 2.
     #[error("{0}")]
     Input(String),
-    /// The window runtime failed: 3 when nothing can draw, 2 for a bad font, else 1.
+    /// The window runtime failed: 3 when nothing can draw, else 1.
     #[error(transparent)]
     Window(#[from] WindowError),
     /// A PNG could not be written: exit code 1.
@@ -283,17 +283,24 @@ pub fn window_mode(s: &Settings, flags: &WindowFlags) -> Result<(), AppError> {
     };
     // One saver per display; a second one leaves quietly (idle hooks may fire twice).
     let _lock = if matches!(mode, InputMode::Saver | InputMode::Kiosk) {
-        let key = lock::display_key(
-            std::env::var("WAYLAND_DISPLAY").ok().as_deref(),
-            std::env::var("DISPLAY").ok().as_deref(),
-        );
-        let dir = lock::lock_dir().map_err(|e| AppError::Runtime(e.to_string()))?;
-        match lock::acquire_in(&dir, &key).map_err(|e| AppError::Runtime(e.to_string()))? {
-            lock::Lock::Acquired(l) => Some(l),
-            lock::Lock::Held { pid } => {
+        // Keyed by the display the window will really open on: a stale WAYLAND_DISPLAY
+        // falls back to X11 there, so it must here too.
+        let wayland = std::env::var("WAYLAND_DISPLAY")
+            .ok()
+            .filter(|_| crate::runtime::window::wayland_socket_exists());
+        let key = lock::display_key(wayland.as_deref(), std::env::var("DISPLAY").ok().as_deref());
+        // A lock directory that cannot be made private must not keep the saver away (another
+        // user could plant one in /tmp): run unlocked, and say so.
+        match lock::lock_dir().and_then(|dir| lock::acquire_in(&dir, &key)) {
+            Ok(lock::Lock::Acquired(l)) => Some(l),
+            Ok(lock::Lock::Held { pid }) => {
                 let by = pid.map_or(String::new(), |p| format!(" (pid {p})"));
                 note!("trainsaver: already running on display {key}{by}; not starting another");
                 return Ok(());
+            }
+            Err(e) => {
+                note!("trainsaver: warning: no single-instance lock: {e}");
+                None
             }
         }
     } else {

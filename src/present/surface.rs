@@ -54,13 +54,27 @@ pub enum SurfaceError {
     GpuPanic(String),
 }
 
-/// Runs a wgpu call, turning the panic its default error handler raises into an error (and
-/// keeping the panic message off stderr: the caller reports it in one line).
+thread_local! {
+    /// Set while a guarded wgpu call runs: its panic is reported as an error, not printed.
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs a wgpu call, turning the panic its default error handler raises into an error. The
+/// panic hook is wrapped once, and stays quiet only on this thread while the call runs, so
+/// panics elsewhere are printed as usual.
 fn guarded<T>(f: impl FnOnce() -> Result<T, SurfaceError>) -> Result<T, SurfaceError> {
-    let hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    QUIET.with(|q| q.set(true));
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
-    std::panic::set_hook(hook);
+    QUIET.with(|q| q.set(false));
     r.unwrap_or_else(|p| {
         let msg = p
             .downcast_ref::<String>()

@@ -1,4 +1,4 @@
-//! Safe for weeks: night-time dimming and blanking by local time, and the slow burn-in drift.
+//! Safe for weeks: night-time dimming and blanking by local time.
 
 use chrono::NaiveTime;
 
@@ -39,18 +39,6 @@ impl Schedule {
     }
 }
 
-/// Burn-in drift: the picture's offset (0..=px on each axis) at a wall-clock time, moving one
-/// pixel at a time along a slow closed path that takes `period` seconds.
-pub fn drift_offset(px: usize, period: f64, wall: f64) -> (usize, usize) {
-    if px == 0 || period <= 0.0 {
-        return (0, 0);
-    }
-    let phase = std::f64::consts::TAU * wall / period;
-    let axis = |p: f64| ((0.5 - 0.5 * p.cos()) * px as f64).round() as usize;
-    // Different frequencies on the axes, so the path covers the square over time.
-    (axis(phase), axis(phase * 0.618 + 1.3).min(px))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,29 +70,5 @@ mod tests {
         assert_eq!(s.at(t("21:00")), Light::Dim(0.3));
         assert_eq!(s.at(t("02:00")), Light::Blank);
         assert_eq!(Schedule::default().at(t("02:00")), Light::Normal);
-    }
-
-    #[test]
-    fn drift_stays_in_bounds_moves_slowly_and_covers_the_square() {
-        let (px, period) = (4, 600.0);
-        let mut seen = std::collections::HashSet::new();
-        let mut prev = drift_offset(px, period, 0.0);
-        assert_eq!(prev, drift_offset(px, period, 0.0), "deterministic");
-        for s in 0..(period as usize * 10) {
-            let o = drift_offset(px, period, s as f64);
-            assert!(o.0 <= px && o.1 <= px);
-            assert!(
-                o.0.abs_diff(prev.0) <= 1 && o.1.abs_diff(prev.1) <= 1,
-                "jumped at {s}s"
-            );
-            seen.insert(o);
-            prev = o;
-        }
-        assert!(
-            seen.len() >= 15,
-            "static pixels would stay put: {} positions",
-            seen.len()
-        );
-        assert_eq!(drift_offset(0, period, 123.0), (0, 0));
     }
 }

@@ -372,9 +372,12 @@ impl App<'_> {
         }
         if self.shown.is_none() {
             self.shown = Some(now);
-            // Knowing where the pointer starts lets its very first move count.
+            // Knowing where the pointer starts lets its very first move count; only an X11
+            // window can ask (under Wayland, XWayland's pointer is somewhere else).
             #[cfg(all(unix, not(target_os = "macos")))]
-            if let Some((x, y)) = super::x11::pointer_position() {
+            if super::x11::xid(&self.views[i].window).is_some()
+                && let Some((x, y)) = super::x11::pointer_position()
+            {
                 self.opts.policy.set_pointer_start(x, y);
             }
         }
@@ -540,7 +543,7 @@ impl ApplicationHandler<UserEvent> for App<'_> {
 
 /// Whether `$WAYLAND_DISPLAY` names a socket that exists (a name is looked up in
 /// `$XDG_RUNTIME_DIR`); a stale one left in the environment must not stop an X11 session.
-fn wayland_socket_exists() -> bool {
+pub fn wayland_socket_exists() -> bool {
     let Some(name) = std::env::var_os("WAYLAND_DISPLAY").filter(|n| !n.is_empty()) else {
         return false;
     };

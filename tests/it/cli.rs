@@ -159,6 +159,16 @@ fn bad_flags_exit_2_with_one_line() {
         assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
         assert!(err.starts_with("trainsaver: error: "), "{args:?}: {err}");
     }
+    // The one line still says what is missing or allowed.
+    let o = run(&home, &["render"]);
+    assert!(stderr(&o).contains("--output"), "{}", stderr(&o));
+    let o = run(&home, &["completions", "tcsh"]);
+    assert!(
+        stderr(&o).contains("possible values: bash"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
     let o = run(&home, &["--theme", "neon"]);
     assert!(
         stderr(&o).contains("phosphor"),

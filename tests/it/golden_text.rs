@@ -89,7 +89,7 @@ fn grid_snapshot(g: &term::Grid) -> String {
 }
 
 /// The screen of seed 42 in each style, 100x30 cells, with styles: a format or colour change
-/// shows up as a readable diff. Taken mid-training, during the first validation's bars.
+/// shows up as a readable diff. Taken mid-training, with the step lines and the bars.
 #[test]
 fn styled_screen_of_each_flavor() {
     for flavor in Flavor::CONCRETE {

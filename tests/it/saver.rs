@@ -336,12 +336,21 @@ fn of_eight_savers_started_at_once_one_runs_whatever_the_display_is_called() {
     let running: Vec<usize> = (0..8)
         .filter(|&i| all[i].try_wait().unwrap().is_none())
         .collect();
+    // Those that left did so because another held the display, not because they failed.
+    let mut reasons = Vec::new();
+    for (i, c) in all.iter_mut().enumerate() {
+        if !running.contains(&i) {
+            let code = c.wait().unwrap().code();
+            reasons.push((code, stderr_of(c).contains("already running")));
+        }
+    }
     for c in &mut all {
         let _ = c.kill();
         let _ = c.wait();
     }
     assert!(left, "expected 7 to leave, still running: {running:?}");
     assert_eq!(running.len(), 1, "{running:?}");
+    assert!(reasons.iter().all(|&r| r == (Some(0), true)), "{reasons:?}");
     // A holder killed with SIGKILL leaves no lock behind.
     let mut next = saver(&x, &home, &[]);
     x.key(KEY_A);

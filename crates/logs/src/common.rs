@@ -23,6 +23,7 @@ pub(crate) fn follow(ev: &Event, w: &mut Writer) {
             w.last = None;
         }
         Event::OomRetry { plan, .. } => w.set_plan(plan.clone()),
+        Event::ValidationStarted => w.val_base = w.bars(),
         Event::StepFinished {
             stats,
             loss_scale,
@@ -114,7 +115,7 @@ pub fn default(ev: &Event, w: &mut Writer) {
             w.log(Level::Info, &msg);
         }
         Event::ModelWrapped | Event::DistReady { .. } => {}
-        Event::ValidationStarted => w.val_base = w.bars(),
+        Event::ValidationStarted => {}
         Event::TrainingStarted => {
             let msg = format!("Starting training: {} steps", commas(w.plan().total_steps));
             w.log(Level::Info, &msg);

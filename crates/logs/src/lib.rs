@@ -56,7 +56,7 @@ impl Flavor {
     /// The style used for run number `run` (0-based).
     pub fn for_run(self, run: u64) -> Flavor {
         match self {
-            Flavor::Rotate => Self::CONCRETE[(run % 4) as usize],
+            Flavor::Rotate => Self::CONCRETE[(run % Self::CONCRETE.len() as u64) as usize],
             f => f,
         }
     }

@@ -13,14 +13,6 @@ pub const BUNDLED_BOLD: &[u8] = include_bytes!("../../../fonts/DejaVuSansMono-Bo
 /// Why a font could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum FontError {
-    /// The file could not be read.
-    #[error("font file {path}: {source}")]
-    Read {
-        /// The file.
-        path: String,
-        /// What the OS said.
-        source: std::io::Error,
-    },
     /// The bytes are not a font fontdue can parse.
     #[error("font file {path}: not a usable TrueType/OpenType font ({reason})")]
     Parse {
