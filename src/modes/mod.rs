@@ -217,8 +217,9 @@ impl Settings {
 
     /// The settings a synchronised screen uses at `now`: a shared run more than
     /// [`SYNC_PERIOD`] of simulated time old is rebased by whole periods onto a new epoch and
-    /// seed, so every screen still agrees and joining it costs bounded time however long ago
-    /// the epoch was set.
+    /// seed, so screens that start in the same period agree and joining costs bounded time
+    /// however long ago the epoch was set. (A screen running across a period boundary keeps
+    /// the old period until restarted.)
     pub fn synced(&self, now: NaiveDateTime) -> Settings {
         let mut s = self.clone();
         let Some(epoch) = self.sync_epoch else {
