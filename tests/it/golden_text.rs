@@ -99,7 +99,11 @@ fn styled_screen_of_each_flavor() {
         let mut g = term::Grid::new(100, 30, 0);
         g.apply_all(&ops);
         let snap = grid_snapshot(&g);
-        assert!(snap.contains("  | "), "{flavor}: no styled run on screen");
+        assert!(snap.lines().count() >= 30, "{flavor}: screen not full");
+        // Megatron prints plain text, as the real tool does; the others colour their lines.
+        if flavor != Flavor::Megatron {
+            assert!(snap.contains("  | "), "{flavor}: no styled run on screen");
+        }
         common::check_golden_text(&format!("screen_{}.txt", flavor.name()), &snap);
     }
 }

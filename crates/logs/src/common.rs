@@ -2,6 +2,7 @@
 //! torchrun, NCCL, the AllReduce check, incidents and the run summary. A style's own `render`
 //! runs first and may take any event over.
 
+use chrono::Datelike;
 use sim::{Event, GPUS_PER_NODE, NcclLine, RunPlan};
 use term::{Color, Style, StyledLine};
 
@@ -30,10 +31,12 @@ pub(crate) fn follow(ev: &Event, w: &mut Writer) {
             skipped,
             train_start,
         } => {
+            let before = w.last.map_or(0, |l| l.skipped);
             w.last = Some(crate::writer::LastStep {
                 stats: *stats,
                 loss_scale: *loss_scale,
                 skipped: *skipped,
+                skipped_in_step: skipped.saturating_sub(before),
                 train_start: *train_start,
             })
         }
@@ -215,13 +218,20 @@ pub fn default(ev: &Event, w: &mut Writer) {
         Event::NcclBootstrap { version } => {
             let ip = w.plan().ip(0);
             nccl_info(w, 0, &format!("Bootstrap : Using ens8np0:{ip}<0>"));
-            let line = StyledLine::new()
-                .push(nccl_prefix(w.plan(), w.view_rank(), 0), META)
-                .push(
-                    format!("{} version {}", w.plan().gpu.collectives, version),
-                    Style::PLAIN.bold(),
-                );
-            w.print(line);
+            if w.plan().gpu.collectives == "RCCL" {
+                // RCCL prints its banner with printf, no prefix (rccl src/init.cc).
+                let (rccl, hip) = version.split_once("+hip").unwrap_or((version, "6.2"));
+                for l in [
+                    format!("RCCL version : {rccl}-develop:0cbce2a"),
+                    format!("HIP version  : {hip}.41133-dd7f95766"),
+                    format!("ROCm version : {hip}.0"),
+                ] {
+                    w.print(StyledLine::plain(l));
+                }
+            } else {
+                // NCCL src/init.cc: "NCCL version " MAJOR.MINOR.PATCH "+cuda" X.Y, an INFO line.
+                nccl_info(w, 0, &format!("NCCL version {version}"));
+            }
         }
         Event::NcclNetIb => {
             let ib: Vec<String> = (0..GPUS_PER_NODE)
@@ -464,48 +474,62 @@ pub fn default(ev: &Event, w: &mut Writer) {
         }
         Event::Hang => w.clear_live(&[]),
         Event::WatchdogTimeout { rank, seq, numel } => {
+            // ProcessGroupNCCL.cpp, WorkNCCL::checkTimeout, behind c10's log prefix
+            // `[rankN]:[E{month}{day:02} HH:MM:SS.{ns:09} file:line] ` (month unpadded). The
+            // watchdog notices the timeout on its next poll, a little after 600000 ms.
+            let t = w.now();
+            let late = 17 + (seq.wrapping_mul(7919) + *numel) % 163;
             let line = format!(
-                "[rank{rank}]:[E{} ProcessGroupNCCL.cpp:629] [Rank {rank}] Watchdog caught collective operation timeout: WorkNCCL(SeqNum={seq}, OpType=ALLREDUCE, NumelIn={numel}, NumelOut={numel}, Timeout(ms)=600000) ran for 600081 milliseconds before timing out.",
-                w.now().format("%m%d %H:%M:%S%.9f"),
+                "[rank{rank}]:[E{}{} ProcessGroupNCCL.cpp:683] [Rank {rank}] Watchdog caught collective operation timeout: WorkNCCL(SeqNum={seq}, OpType=ALLREDUCE, NumelIn={numel}, NumelOut={numel}, Timeout(ms)=600000) ran for {} milliseconds before timing out.",
+                t.month(),
+                t.format("%d %H:%M:%S%.9f"),
+                600_000 + late
             );
             w.print(red(line));
         }
         Event::NcclPeerError { rank } => {
+            // NCCL's WARN lines carry the reporting file and line (src/debug.cc); this one is
+            // the IB plugin's completion error, on the failed rank's own process.
             let p = w.plan();
             let node = rank / GPUS_PER_NODE;
+            let local = rank % GPUS_PER_NODE;
+            let peer = (node + 1) % p.nodes;
+            let port = 40_000 + (rank.wrapping_mul(7919) + p.pid) % 20_000;
             let line = format!(
-                "{}:{}:{} [{}] NCCL WARN NET/IB : Got completion from peer 10.{}.{}.{}<55921> with status=12 opcode=1 len=0 vendor err 129 (Send)",
+                "{}:{}:{} [{local}] ib_plugin.c:1615 NCCL WARN NET/IB : Got completion from peer 10.{}.{}.{}<{port}> with status=12 opcode=1 len=0 vendor err 129 (Send)",
                 p.host(node),
-                p.pid + 3,
-                p.pid + 80,
-                rank % GPUS_PER_NODE,
+                p.pid + 3 + local,
+                p.pid + 80 + local,
                 p.subnet,
-                node / 200,
-                11 + (node + 1) % 200
+                peer / 200,
+                11 + peer % 200
             );
             w.print(red(line));
         }
         Event::WorkerFailed { rank, failed_at } => {
+            // torch elastic (multiprocessing/api.py): "failed (exitcode: %s) local_rank: %s
+            // (pid: %s) of binary: %s" at ERROR, in torch's log format; the agent restarts the
+            // group next (ChildFailedError would mean it gave up).
             let p = w.plan();
             let line = format!(
-                "E{} {} torch/distributed/elastic/multiprocessing/api.py:869] failed (exitcode: -6) local_rank: {} (pid: {}) of binary: /usr/bin/python3",
+                "E{} {} site-packages/torch/distributed/elastic/multiprocessing/api.py:874] failed (exitcode: -6) local_rank: {} (pid: {}) of binary: /usr/bin/python3",
                 w.time_at(*failed_at).format("%m%d %H:%M:%S%.6f"),
                 p.pid,
                 rank % GPUS_PER_NODE,
                 p.pid + 3 + rank % GPUS_PER_NODE
             );
             w.print(red(line));
-            w.print(red(
-                "torch.distributed.elastic.multiprocessing.errors.ChildFailedError: train.py FAILED"
-                    .into(),
-            ));
         }
-        Event::WorkerGroupRestart { restart, max, rank } => {
-            let msg = format!(
-                "Restarting worker group (restart {restart}/{max}) after rank {rank} failure; excluding nothing, same {} nodes",
-                w.plan().nodes
+        Event::WorkerGroupRestart { restart, max, .. } => {
+            // elastic/agent/server/api.py, _invoke_run: the attempts are counted before the
+            // restart, so the first one says 3/3.
+            let line = format!(
+                "I{} {} site-packages/torch/distributed/elastic/agent/server/api.py:738] [default] Worker group FAILED. {}/{max} attempts left; will restart worker group",
+                w.now().format("%m%d %H:%M:%S%.6f"),
+                w.plan().pid,
+                max + 1 - restart
             );
-            w.log(Level::Warn, &msg);
+            w.print(StyledLine::plain(line));
         }
         Event::CheckpointLoading { step } => {
             let msg = format!(
@@ -632,17 +656,17 @@ fn schedule(w: &mut Writer) {
     w.print(StyledLine::new().push(pace, Style::fg(Color::GREY).dim()));
 }
 
-/// Prefix NCCL puts on its lines for a global rank: `host:pid:tid [dev] NCCL `.
+/// Prefix NCCL puts on its lines for a global rank: `host:pid:tid [dev] NCCL ` (NCCL
+/// `src/debug.cc`: `"%s:%d:%d "` then `"[%d] NCCL INFO "`; RCCL keeps the same prefix).
 fn nccl_prefix(plan: &RunPlan, rank: u32, tid_off: u32) -> String {
     let (node, local) = ((rank / GPUS_PER_NODE) % plan.nodes, rank % GPUS_PER_NODE);
     let pid = plan.pid + 3 + local;
     format!(
-        "{}:{}:{} [{}] {} ",
+        "{}:{}:{} [{}] NCCL ",
         plan.host(node),
         pid,
         pid + tid_off,
-        local,
-        plan.gpu.collectives
+        local
     )
 }
 
@@ -666,6 +690,8 @@ fn ring_order(world: u32) -> Vec<u32> {
 
 /// One communicator line.
 fn nccl(w: &mut Writer, line: NcclLine, comm: u64, comm_id: u64) {
+    // A communicator is a heap object: its address is 16-byte aligned.
+    let comm = comm & !0xf;
     let p = w.plan();
     let world = p.world();
     let bus0 = format!("{}000", p.gpu.bus_ids[0]);

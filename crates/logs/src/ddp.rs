@@ -5,7 +5,7 @@
 use sim::Event;
 use term::{Color, Style, StyledLine};
 
-use crate::fmt::{bar, clock, commas, eta, short};
+use crate::fmt::{bar, clock, commas, tqdm_num, tqdm_rate};
 use crate::writer::LastStep;
 use crate::{Level, LogStyle, META, RankTag, Writer, step_dir};
 
@@ -58,55 +58,58 @@ fn step_line(w: &Writer, last: &LastStep) -> StyledLine {
     w.line(Level::Info, None, body)
 }
 
-/// The epoch bar and the step bar with postfix, as nested tqdm bars.
+/// The nested tqdm bars of a plain training script: `trange(epochs, desc="Epoch")` over
+/// `tqdm(loader, desc=f"Epoch {e}/{E}")` with `set_postfix(loss=..., lr=...)`, in tqdm's
+/// format (`tqdm/std.py`, format_meter): percentage = n/total, `[elapsed<remaining, rate,
+/// postfix]`, `?` before a rate is known.
 fn bars(w: &Writer, last: &LastStep) -> Vec<StyledLine> {
     let (s, p) = (last.stats, w.plan());
     let step = s.step;
     let elapsed = w.job() - last.train_start;
-    let left = (p.total_steps - step) as f64 * s.step_time;
     let spe = p.steps_per_epoch();
-    let done_epochs = (step / spe).min(p.epochs as u64);
-    let epoch_frac = step as f64 / p.total_steps as f64;
-    let in_epoch = step - (done_epochs.min(p.epochs as u64 - 1)) * spe;
+    let epochs = p.epochs as u64;
+    let done_epochs = (step / spe).min(epochs);
+    let in_epoch = step - (done_epochs.min(epochs - 1)) * spe;
     let in_epoch = if in_epoch == 0 { spe } else { in_epoch };
-    let step_frac = in_epoch as f64 / spe as f64;
+    let epoch_frac = done_epochs as f64 / epochs as f64;
+    let (epoch_left, epoch_rate) = if done_epochs == 0 {
+        ("?".to_string(), "?it/s".to_string())
+    } else {
+        let per = elapsed / done_epochs as f64;
+        (clock((epochs - done_epochs) as f64 * per), tqdm_rate(per))
+    };
     let epoch_line = StyledLine::new()
         .push(
-            format!(
-                "Epoch {:>2}/{}: {:>3.0}%|",
-                (done_epochs + 1).min(p.epochs as u64),
-                p.epochs,
-                epoch_frac * 100.0
-            ),
+            format!("Epoch: {:>3.0}%|", epoch_frac * 100.0),
             Style::PLAIN,
         )
         .push(bar(epoch_frac, 24), Style::fg(Color::MAGENTA))
         .push(
             format!(
-                "| {}/{} [{}<{}]",
-                done_epochs,
-                p.epochs,
-                clock(elapsed),
-                clock(left)
+                "| {done_epochs}/{epochs} [{}<{epoch_left}, {epoch_rate}]",
+                clock(elapsed)
             ),
             Style::PLAIN,
         );
+    let step_frac = in_epoch as f64 / spe as f64;
     let step_line = StyledLine::new()
         .push(
-            format!("Step    : {:>3.0}%|", step_frac * 100.0),
+            format!(
+                "Epoch {}/{epochs}: {:>3.0}%|",
+                (done_epochs + 1).min(epochs),
+                step_frac * 100.0
+            ),
             Style::PLAIN,
         )
         .push(bar(step_frac, 24), Style::fg(Color::GREEN))
         .push(
             format!(
-                "| {}/{} [{:.2}s/it, loss={:.3}, lr={:.2e}, tok/s={}, eta={}]",
-                in_epoch,
-                spe,
-                s.step_time,
-                s.loss,
-                s.lr,
-                short(s.tps * p.world() as f64),
-                eta(left)
+                "| {in_epoch}/{spe} [{}<{}, {}, loss={}, lr={}]",
+                clock(in_epoch as f64 * s.step_time),
+                clock((spe - in_epoch) as f64 * s.step_time),
+                tqdm_rate(s.step_time),
+                tqdm_num(s.loss),
+                tqdm_num(s.lr)
             ),
             Style::PLAIN,
         );

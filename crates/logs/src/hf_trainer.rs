@@ -4,7 +4,7 @@
 use sim::Event;
 use term::{Color, Style, StyledLine};
 
-use crate::fmt::{bar, clock, commas};
+use crate::fmt::{bar, clock, commas, py_f32, py_repr, py_round, tqdm_rate};
 use crate::writer::LastStep;
 use crate::{Level, LogStyle, META, RankTag, Writer};
 
@@ -49,10 +49,13 @@ fn render(ev: &Event, w: &mut Writer) -> bool {
                 "***** Running training *****".to_string(),
                 format!("  Num examples = {}", commas(p.samples_per_epoch())),
                 format!("  Num Epochs = {}", p.epochs),
-                format!("  Instantaneous batch size per device = {}", p.micro_batch),
+                format!(
+                    "  Instantaneous batch size per device = {}",
+                    commas(p.micro_batch as u64)
+                ),
                 format!(
                     "  Total train batch size (w. parallel, distributed & accumulation) = {}",
-                    p.global_batch()
+                    commas(p.global_batch())
                 ),
                 format!("  Gradient Accumulation steps = {}", p.grad_accum),
                 format!("  Total optimization steps = {}", commas(p.total_steps)),
@@ -71,14 +74,16 @@ fn render(ev: &Event, w: &mut Writer) -> bool {
             secs,
             batches,
         } => {
+            // Trainer.evaluate logs eval_loss (a tensor's float), then speed_metrics
+            // (trainer_utils.py: runtime to 4 places, rates to 3), then the epoch (2 places).
             let samples = (*batches as u64 * p.micro_batch as u64 * p.dp() as u64) as f64;
             let line = StyledLine::plain(format!(
-                "{{'eval_loss': {:.4}, 'eval_perplexity': {:.4}, 'eval_runtime': {:.2}, 'eval_samples_per_second': {:.1}, 'epoch': {:.2}}}",
-                loss,
-                loss.exp(),
-                secs,
-                samples / secs,
-                *step as f64 / p.steps_per_epoch() as f64
+                "{{'eval_loss': {}, 'eval_runtime': {}, 'eval_samples_per_second': {}, 'eval_steps_per_second': {}, 'epoch': {}}}",
+                py_f32(*loss),
+                py_round(*secs, 4),
+                py_round(samples / secs, 3),
+                py_round(*batches as f64 / secs, 3),
+                py_round(*step as f64 / p.steps_per_epoch() as f64, 2)
             ));
             let base = w.val_base.clone();
             w.show(&[line], base);
@@ -87,18 +92,48 @@ fn render(ev: &Event, w: &mut Writer) -> bool {
             let msg = format!("Saving model checkpoint to {}", checkpoint_dir(w, *step));
             w.log(Level::Info, &msg);
         }
+        Event::RunFinished {
+            totals: t, wall, ..
+        } => {
+            // trainer.py logs this message with its leading and trailing blank lines, then
+            // the train_* metrics (speed_metrics) go through the same dict printer.
+            let steps = p.total_steps as f64;
+            let metrics = format!(
+                "{{'train_runtime': {}, 'train_samples_per_second': {}, 'train_steps_per_second': {}, 'train_loss': {}, 'epoch': {}}}",
+                py_round(*wall, 4),
+                py_round(p.global_batch() as f64 * steps / wall, 3),
+                py_round(steps / wall, 3),
+                py_repr(t.loss_sum / t.steps_run.max(1) as f64),
+                py_repr(p.epochs as f64)
+            );
+            w.clear_live(&[]);
+            let done = w.line(Level::Info, None, StyledLine::new());
+            w.print(done);
+            w.print(StyledLine::new());
+            w.print(StyledLine::plain(
+                "Training completed. Do not forget to share your model on huggingface.co/models =)",
+            ));
+            w.print(StyledLine::new());
+            w.print(StyledLine::new());
+            w.print(StyledLine::plain(metrics));
+        }
         _ => return false,
     }
     true
 }
 
-/// The metrics dict `Trainer.log` prints.
+/// The metrics dict `Trainer.log` prints through `ProgressCallback.on_log` (`tqdm.write(str(
+/// logs))`, transformers 4.x): Python reprs; the loss rounded to 4 places, the grad norm a
+/// float32 tensor's value, the learning rate as the scheduler computed it, the epoch to 2.
 fn step_line(w: &Writer, last: &LastStep) -> StyledLine {
     let (s, p) = (last.stats, w.plan());
     let epoch = s.step as f64 / p.steps_per_epoch() as f64;
     StyledLine::plain(format!(
-        "{{'loss': {:.4}, 'grad_norm': {:.5}, 'learning_rate': {:.4e}, 'epoch': {:.2}}}",
-        s.loss, s.grad_norm, s.lr, epoch
+        "{{'loss': {}, 'grad_norm': {}, 'learning_rate': {}, 'epoch': {}}}",
+        py_round(s.loss, 4),
+        py_f32(s.grad_norm),
+        py_repr(s.lr),
+        py_round(epoch, 2)
     ))
 }
 
@@ -109,13 +144,13 @@ fn bars(w: &Writer, last: &LastStep) -> Vec<StyledLine> {
     let left = (p.total_steps - s.step) as f64 * s.step_time;
     let frac = s.step as f64 / p.total_steps as f64;
     vec![StyledLine::plain(format!(
-        "{:>3.0}%|{}| {}/{} [{}<{}, {:.2}s/it]",
+        "{:>3.0}%|{}| {}/{} [{}<{}, {}]",
         frac * 100.0,
         bar(frac, 10),
         s.step,
         p.total_steps,
         clock(elapsed),
         clock(left),
-        s.step_time
+        tqdm_rate(s.step_time)
     ))]
 }

@@ -4,6 +4,7 @@
 use sim::{Event, Precision};
 use term::{Color, Style, StyledLine};
 
+use crate::fmt::py_exp;
 use crate::writer::LastStep;
 use crate::{Level, LogStyle, META, RankTag, Writer, every_step, no_bars};
 
@@ -56,55 +57,79 @@ fn render(ev: &Event, w: &mut Writer) -> bool {
             &format!("time to initialize megatron (seconds): {init_secs:.3}"),
         ),
         Event::ValidationFinished { step, loss, .. } => {
-            let rule = StyledLine::plain("-".repeat(100));
-            let body = StyledLine::plain(format!(
-                " validation loss at iteration {step} | lm loss value: {loss:.6E} | lm loss PPL: {:.6E} | ",
-                loss.exp()
-            ));
+            // training.py, evaluate_and_print_results: the line, framed by dashes one longer;
+            // PPL = exp(min(20, loss)); every value in Python's '{:.6E}'.
+            let body = format!(
+                " validation loss at iteration {step} | lm loss value: {} | lm loss PPL: {} | ",
+                py_exp(*loss, 6, true),
+                py_exp(loss.min(20.0).exp(), 6, true)
+            );
+            let rule = StyledLine::plain("-".repeat(body.chars().count() + 1));
             let base = w.val_base.clone();
-            w.show(&[rule.clone(), body, rule], base);
+            w.show(&[rule.clone(), StyledLine::plain(body), rule], base);
         }
         Event::CheckpointStarted { step } => {
+            // training/checkpointing.py, save_checkpoint.
             let msg = format!(
-                "saving checkpoint at iteration {step:>7} to {} in torch_dist format",
+                "[{}] saving checkpoint at iteration {step:7} to {} in torch_dist format",
+                stamp(w),
                 p.ckpt_dir
             );
-            w.log(Level::Info, &msg);
+            w.print(StyledLine::plain(msg));
         }
         Event::CheckpointSaved { step, .. } => {
             let msg = format!(
-                "  successfully saved checkpoint from iteration {step:>7} to {} [ t 1/{}, p 1/{} ]",
-                p.ckpt_dir, p.tp, p.pp
+                "  [{}] successfully saved checkpoint from iteration {step:7} to {} [ t 1/{}, gtp_remat 1/1, p 1/{} ]",
+                stamp(w),
+                p.ckpt_dir,
+                p.tp,
+                p.pp
             );
-            w.log(Level::Info, &msg);
+            w.print(StyledLine::plain(msg));
         }
         _ => return false,
     }
     true
 }
 
-/// ` iteration N/T | consumed samples: ... | ... |`.
+/// Megatron's timestamps: `datetime.now().strftime('%Y-%m-%d %H:%M:%S.%f')`.
+fn stamp(w: &Writer) -> String {
+    w.now().format("%Y-%m-%d %H:%M:%S%.6f").to_string()
+}
+
+/// The iteration line of `training_log` (megatron/training/training.py), printed on the last
+/// rank with a plain print: ` [time] iteration N/T | ... |`, every float in Python's format.
 fn step_line(w: &Writer, last: &LastStep) -> StyledLine {
     let (s, p) = (last.stats, w.plan());
+    // Megatron's fp16 scaler starts at 2**32 (--initial-loss-scale) where torch's GradScaler,
+    // which the simulation's scale follows, starts at 2**16: the same halvings, 2**16 larger.
     let scale = if p.precision == Precision::Fp16 {
-        last.loss_scale
+        last.loss_scale * 65536.0
     } else {
         1.0
     };
-    let body = format!(
-        " iteration {:>8}/{:>8} | consumed samples: {:>12} | elapsed time per iteration (ms): {:.1} | throughput per GPU (TFLOP/s/GPU): {:.1} | learning rate: {:.6E} | global batch size: {:>5} | lm loss: {:.6E} | loss scale: {:.1} | grad norm: {:.3} | number of skipped iterations: {:>3} | number of nan iterations: {:>3} |",
+    let mut body = format!(
+        " [{}] iteration {:8}/{:8} | consumed samples: {:12} | elapsed time per iteration (ms): {:.1} | throughput per GPU (TFLOP/s/GPU): {:.1} | learning rate: {} | global batch size: {:5} | lm loss: {} |",
+        stamp(w),
         s.step,
         p.total_steps,
         s.step * p.global_batch(),
         s.step_time * 1000.0,
         s.tflops,
-        s.lr,
+        py_exp(s.lr, 6, true),
         p.global_batch(),
-        s.loss,
-        scale,
-        s.grad_norm,
-        last.skipped,
-        0
+        py_exp(s.loss, 6, true),
     );
-    w.line(Level::Info, None, StyledLine::plain(body))
+    if p.model.experts.is_some() {
+        // MoE runs track the router's auxiliary loss next to lm loss (moe_logging.py); it
+        // hovers just above its coefficient (1e-2) as routing balances.
+        let wobble = ((s.step.wrapping_mul(2_654_435_761) >> 7) % 1000) as f64 / 1000.0;
+        let lb = 0.01 * (1.002 + 0.03 * wobble + 0.2 * (-(s.step as f64) / 300.0).exp());
+        body.push_str(&format!(" load_balancing_loss: {} |", py_exp(lb, 6, true)));
+    }
+    body.push_str(&format!(
+        " loss scale: {scale:.1} | grad norm: {:.3} | number of skipped iterations: {:3} | number of nan iterations: {:3} |",
+        s.grad_norm, last.skipped_in_step, 0
+    ));
+    StyledLine::plain(body)
 }

@@ -4,9 +4,10 @@
 use sim::Event;
 use term::{Color, Style, StyledLine};
 
-use crate::fmt::commas;
+use crate::fmt::{commas, py_exp};
 use crate::writer::LastStep;
 use crate::{Level, LogStyle, META, RankTag, Writer, every_step, no_bars, step_dir};
+use sim::plan::STATE_BYTES_PER_PARAM;
 
 /// The torchtitan style.
 pub static STYLE: LogStyle = LogStyle {
@@ -51,26 +52,41 @@ fn render(ev: &Event, w: &mut Writer) -> bool {
             w.log(Level::Info, "Applied FSDP to the model");
         }
         Event::MemoryEstimate => {
-            let mem = p.memory_gib();
-            let capacity = format!(
-                "CUDA capacity: {} with {:.2}GiB memory; estimated peak {:.2}GiB({:.2}%)",
-                p.gpu.torch_name,
-                p.gpu.memory_gib,
-                mem,
-                100.0 * mem / p.gpu.memory_gib
-            );
-            let flops = format!(
-                "Peak FLOPS used for computing MFU: {:.3e}",
-                p.gpu.peak_tflops * 1e12
-            );
-            w.log(Level::Info, &capacity);
-            w.log(Level::Info, &flops);
+            // components/metrics.py: "{DEVICE} capacity: {name} with {gib:.2f}GiB memory";
+            // trainer.py: "Peak FLOPS used for computing MFU: {:.3e}" (Python's e+14) and
+            // "{DEVICE} memory usage for model: {gib:.2f}GiB({pct:.2f}%)". The model's share
+            // is its FSDP-sharded training state.
+            let state = p.model.params as f64 * STATE_BYTES_PER_PARAM / p.world() as f64;
+            let state_gib = state / (1u64 << 30) as f64;
+            let lines = [
+                format!(
+                    "CUDA capacity: {} with {:.2}GiB memory",
+                    p.gpu.torch_name, p.gpu.memory_gib
+                ),
+                format!(
+                    "Peak FLOPS used for computing MFU: {}",
+                    py_exp(p.gpu.peak_tflops * 1e12, 3, false)
+                ),
+                format!(
+                    "CUDA memory usage for model: {state_gib:.2}GiB({:.2}%)",
+                    100.0 * state_gib / p.gpu.memory_gib
+                ),
+            ];
+            for l in lines {
+                w.log(Level::Info, &l);
+            }
         }
         Event::TrainingStarted => w.log(Level::Info, "Training starts at step 1"),
-        Event::CheckpointStarted { step } => {
-            let msg = format!("Saving the checkpoint to {}.", step_dir(w, *step));
+        // components/checkpointer/dcp.py: "{phase.capitalize()} the checkpoint."
+        Event::CheckpointStarted { .. } => w.log(Level::Info, "Saving the checkpoint."),
+        Event::CheckpointLoading { step } => {
+            let msg = format!("Loading the checkpoint from {}.", step_dir(w, *step));
             w.log(Level::Info, &msg);
         }
+        Event::CheckpointLoaded { secs, .. } => w.log(
+            Level::Info,
+            &format!("Finished loading the checkpoint in {secs:.2} seconds."),
+        ),
         Event::CheckpointSaved { secs, .. } => w.log(
             Level::Info,
             &format!("Finished saving the checkpoint in {secs:.2} seconds."),
@@ -86,7 +102,8 @@ fn step_line(w: &Writer, last: &LastStep) -> StyledLine {
     let mem = p.memory_gib();
     let mem_pct = 100.0 * mem / p.gpu.memory_gib;
     let body = StyledLine::new()
-        .push(format!("step: {:>5}  ", s.step), Style::fg(Color::RED))
+        // components/metrics.py, MetricsProcessor.log: f"step: {step:2}  loss: {loss:8.5f}  ..."
+        .push(format!("step: {:>2}  ", s.step), Style::fg(Color::RED))
         .push(format!("loss: {:>8.5}  ", s.loss), Style::fg(Color::GREEN))
         .push(
             format!("grad_norm: {:>7.4}  ", s.grad_norm),

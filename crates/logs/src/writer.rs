@@ -18,6 +18,8 @@ pub(crate) struct LastStep {
     pub loss_scale: f64,
     /// Steps skipped for overflow in the run so far.
     pub skipped: u64,
+    /// Steps skipped since the step before (what a per-interval counter shows).
+    pub skipped_in_step: u64,
     /// Job seconds at the first training step.
     pub train_start: f64,
 }
@@ -92,9 +94,14 @@ impl Writer {
 
     /// Wall-clock time at `job` seconds after the start.
     pub fn time_at(&self, job: f64) -> NaiveDateTime {
-        ChronoDuration::try_milliseconds((job * 1000.0) as i64)
-            .and_then(|d| self.start.checked_add_signed(d))
-            .unwrap_or(NaiveDateTime::MAX)
+        // Microseconds: Megatron and glog print them, so they must not all end in 000.
+        let us = (job * 1e6) as i64;
+        ChronoDuration::new(
+            us.div_euclid(1_000_000),
+            (us.rem_euclid(1_000_000) * 1000) as u32,
+        )
+        .and_then(|d| self.start.checked_add_signed(d))
+        .unwrap_or(NaiveDateTime::MAX)
     }
 
     /// Wall-clock time of the event being written.

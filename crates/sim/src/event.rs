@@ -45,6 +45,8 @@ pub struct RunTotals {
     pub train_start: f64,
     /// Sum of per-step MFU.
     pub mfu_sum: f64,
+    /// Sum of the losses the steps reported.
+    pub loss_sum: f64,
     /// Steps counted in `mfu_sum` (repeated steps included).
     pub steps_run: u64,
     /// Checkpoints written.

@@ -111,6 +111,7 @@ impl Trainer {
             return false;
         }
         let s = self.last.unwrap_or(s);
+        self.totals.loss_sum += s.loss;
         self.history.push(s);
         out.emit(Event::StepFinished {
             stats: s,
