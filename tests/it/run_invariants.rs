@@ -52,8 +52,37 @@ fn plans_are_consistent_across_seeds() {
     let catalog = std::sync::Arc::new(Catalog::builtin());
     let mut models = HashSet::new();
     let mut max_world = 0;
+    let mut well_filled = 0;
     for seed in 0..1000u64 {
         let p = sim::Simulation::new(seed, catalog.clone()).plan().clone();
+        // Choices real runs make: a round global batch; bf16 on Hopper, Blackwell and MI300X;
+        // checkpoints at most about two hours of job time apart; the published shard count.
+        assert!(
+            p.global_batch().is_power_of_two() || p.grad_accum == 64,
+            "seed {seed}: global batch {}",
+            p.global_batch()
+        );
+        if p.gpu.peak_tflops >= 900.0 {
+            assert_eq!(
+                p.precision,
+                sim::Precision::Bf16,
+                "seed {seed}: {}",
+                p.gpu.name
+            );
+        }
+        let ckpt_hours = p.ckpt_every as f64 * p.step_time() / 3600.0;
+        assert!(
+            ckpt_hours < 2.5 || p.ckpt_every <= 2,
+            "seed {seed}: {ckpt_hours:.1} h"
+        );
+        if let Some(n) = p.model.shards {
+            assert_eq!(p.shards, n, "seed {seed}: {}", p.model.name);
+        }
+        let fill = p.memory_gib() / p.gpu.memory_gib;
+        assert!(fill < 0.9, "seed {seed}: memory {:.0}%", fill * 100.0);
+        if fill >= 0.5 {
+            well_filled += 1;
+        }
         models.insert(p.model.name.clone());
         max_world = max_world.max(p.world());
         assert_eq!(p.world(), p.nodes * GPUS_PER_NODE);
@@ -99,6 +128,12 @@ fn plans_are_consistent_across_seeds() {
         assert!(p.grad_norm_curve(0) > 3.0);
     }
     assert!(models.len() >= 12, "only {} models drawn", models.len());
+    // Runs fill their GPUs (micro batch up, tensor parallelism down) unless the model is too
+    // small for the cluster to use more.
+    assert!(
+        well_filled >= 700,
+        "only {well_filled} of 1000 plans use half their GPU memory"
+    );
     assert!(
         max_world >= 1024,
         "clusters never reach thousands of GPUs: {max_world}"

@@ -162,7 +162,7 @@ pub fn default(ev: &Event, w: &mut Writer) {
             let msg = format!(
                 "Tokenizer: {} (vocab_size={})",
                 m.tokenizer_class(),
-                commas(m.vocab as u64)
+                commas(m.tokenizer_vocab.unwrap_or(m.vocab) as u64)
             );
             w.log(Level::Info, &msg);
         }
@@ -329,12 +329,15 @@ pub fn default(ev: &Event, w: &mut Writer) {
                 format!("[rank{rank}]: Traceback (most recent call last):"),
                 "  File \"train.py\", line 412, in train_step".into(),
                 "    loss.backward()".into(),
+                // c10/cuda/CUDACachingAllocator.cpp words it; torch says HIP on ROCm.
                 format!(
-                    "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate {:.2} GiB. GPU {} has a total capacity of {:.2} GiB of which {:.2} GiB is free.",
+                    "torch.OutOfMemoryError: {} out of memory. Tried to allocate {:.2} GiB. GPU {} has a total capacity of {:.2} GiB of which {:.2} GiB is free. Including non-PyTorch memory, this process has {:.2} GiB memory in use.",
+                    if p.gpu.collectives == "RCCL" { "HIP" } else { "CUDA" },
                     alloc_gib,
                     rank % GPUS_PER_NODE,
                     p.gpu.memory_gib,
-                    free_gib
+                    free_gib,
+                    p.gpu.memory_gib - free_gib
                 ),
             ];
             for l in lines {
@@ -386,13 +389,8 @@ pub fn default(ev: &Event, w: &mut Writer) {
                 "Loss spike at step {step}: {before:.4} -> {after:.4} (grad_norm {grad_norm:.2}); continuing, monitoring recovery"
             ),
         ),
-        Event::GradSpike { step, grad_norm } => w.log(
-            Level::Warn,
-            &format!(
-                "Gradient norm {grad_norm:.3} at step {step} exceeds max_norm 1.0: clipped (clip ratio {:.3})",
-                1.0 / grad_norm
-            ),
-        ),
+        // Frameworks clip silently: a gradient spike shows only in the step lines' grad norm.
+        Event::GradSpike { .. } => {}
         Event::Straggler { rank, reported } => {
             let msg = format!(
                 "Straggler detected: rank {rank} on {} is {reported:.2}x slower than the median over the last 50 steps (GPU clocks throttled?)",
@@ -620,18 +618,24 @@ fn launch(w: &mut Writer) {
 
 /// torchrun's own warning banner, in glog format.
 fn launcher_banner(w: &mut Writer) {
-    let stamp = w.now().format("W%m%d %H:%M:%S%.6f ").to_string();
-    let pid = w.plan().pid;
-    let glog = |msg: &str| {
-        StyledLine::new()
-            .push(stamp.clone(), Style::fg(Color::YELLOW))
-            .push(format!("{pid} torch/distributed/run.py:793] "), META)
-            .push(msg, Style::fg(Color::YELLOW))
-    };
-    let stars = "*****************************************";
-    w.print(glog(stars));
-    w.print(glog("Setting OMP_NUM_THREADS environment variable for each process to be 1 in default, to avoid your system being overloaded, please further tune the variable for optimal performance in your application as needed."));
-    w.print(glog(stars));
+    // srun merges every node's output: each node's torchrun agent logs the banner once, with
+    // its own pid and a moment apart (shown for up to 16 nodes).
+    let nodes = w.plan().nodes.min(16);
+    for node in 0..nodes {
+        let t = w.time_at(w.job() + node as f64 * 0.0137);
+        let stamp = t.format("W%m%d %H:%M:%S%.6f ").to_string();
+        let pid = w.plan().pid + node * 7919 % 4000;
+        let glog = |msg: &str| {
+            StyledLine::new()
+                .push(stamp.clone(), Style::fg(Color::YELLOW))
+                .push(format!("{pid} torch/distributed/run.py:793] "), META)
+                .push(msg, Style::fg(Color::YELLOW))
+        };
+        let stars = "*****************************************";
+        w.print(glog(stars));
+        w.print(glog("Setting OMP_NUM_THREADS environment variable for each process to be 1 in default, to avoid your system being overloaded, please further tune the variable for optimal performance in your application as needed."));
+        w.print(glog(stars));
+    }
 }
 
 /// The learning-rate schedule, then the pacing note.

@@ -43,6 +43,10 @@ pub struct ModelSpec {
     pub tokenizer: Option<String>,
     /// Peak learning rate.
     pub lr: f64,
+    /// Safetensors files of the published weights.
+    pub shards: Option<u32>,
+    /// The tokenizer's own `vocab_size`, where the embedding is larger (padded, special tokens).
+    pub tokenizer_vocab: Option<u32>,
 }
 
 impl ModelSpec {

@@ -154,7 +154,9 @@ impl RunPlan {
         }
         let seq_len = *pick(rng, &[2048u32, 4096, 4096, 8192]);
         let seq_len = seq_len.min(model.context);
-        let precision = if rng.random_bool(0.15) {
+        // fp16 with loss scaling only where it is still chosen: Ampere-class and older parts.
+        // Hopper, Blackwell and MI300X runs use bf16.
+        let precision = if gpu.peak_tflops < 900.0 && rng.random_bool(0.15) {
             Precision::Fp16
         } else {
             Precision::Bf16
@@ -191,14 +193,24 @@ impl RunPlan {
             ckpt_dir: String::new(),
         };
 
-        // Largest micro batch that fits, then accumulate to a ~1-16M-token global batch.
-        plan.micro_batch = [8u32, 4, 2, 1]
-            .into_iter()
-            .find(|&mb| {
-                plan.micro_batch = mb;
-                plan.memory_gib() < plan.gpu.memory_gib * 0.93
-            })
-            .unwrap_or(1);
+        // Largest micro batch that fits under 90% of the GPU; a run that still leaves most of
+        // the memory idle gives up tensor parallelism (each rank then holds more of the model).
+        loop {
+            plan.micro_batch = [64u32, 32, 16, 8, 4, 2, 1]
+                .into_iter()
+                .find(|&mb| {
+                    plan.micro_batch = mb;
+                    plan.memory_gib() < plan.gpu.memory_gib * 0.9
+                })
+                .unwrap_or(1);
+            let fill = plan.memory_gib() / plan.gpu.memory_gib;
+            if fill >= 0.6 || plan.tp == 1 {
+                break;
+            }
+            plan.tp /= 2;
+        }
+        // Real configs fix a round global batch (a power of two in sequences, ~1-16M tokens)
+        // and derive the accumulation from it.
         let target_tokens = if active_b > 200.0 {
             16.0e6
         } else if active_b > 30.0 {
@@ -206,8 +218,10 @@ impl RunPlan {
         } else {
             *pick(rng, &[1.0e6, 2.0e6, 4.0e6])
         };
-        let per_micro = (plan.micro_batch * plan.dp()) as f64 * plan.seq_len as f64;
-        plan.grad_accum = (target_tokens / per_micro).round().clamp(1.0, 64.0) as u32;
+        let per_micro = (plan.micro_batch * plan.dp()) as u64;
+        let wanted = ((target_tokens / plan.seq_len as f64).round() as u64).max(1);
+        let global = wanted.next_power_of_two().max(per_micro);
+        plan.grad_accum = (global / per_micro).clamp(1, 64) as u32;
 
         // ROCm stacks and PCIe-only boxes reach lower utilisation.
         let headroom = if plan.gpu.collectives == "RCCL" || plan.gpu.node_busbw < 100.0 {
@@ -225,12 +239,25 @@ impl RunPlan {
         plan.warmup_steps =
             ((plan.total_steps as f64 * rng.random_range(0.03..0.08)) as u64 / 10).max(2) * 10;
         plan.log_every = *pick(rng, &[5u64, 10, 10, 20, 25]);
-        plan.val_every = *pick(rng, &[250u64, 500, 500, 1000]);
+        // Validation every 20-60 minutes and checkpoints every 1-2 validations of real job
+        // time, in round numbers of steps.
+        let n = rng.random_range(1200.0..3600.0) / plan.step_time();
+        let unit = if n >= 500.0 {
+            50.0
+        } else if n >= 50.0 {
+            10.0
+        } else {
+            1.0
+        };
+        plan.val_every = ((n / unit).round().max(1.0) * unit) as u64;
         plan.ckpt_every = plan.val_every * rng.random_range(1..=2);
         plan.val_batches = *pick(rng, &[20u32, 40, 50, 100]);
         plan.storage_bps = (nodes as f64 * rng.random_range(0.6e9..2.5e9)).clamp(2.0e9, 400.0e9);
         let shard_bytes = *pick(rng, &[4.0e9, 5.0e9, 10.0e9]);
-        plan.shards = ((plan.weight_bytes() / shard_bytes).ceil() as u32).max(1);
+        plan.shards = plan
+            .model
+            .shards
+            .unwrap_or(((plan.weight_bytes() / shard_bytes).ceil() as u32).max(1));
 
         // Chinchilla fit for the run's tokens: the loss the curve approaches.
         let n = plan.model.active() as f64;
@@ -353,7 +380,9 @@ impl RunPlan {
         // Activation checkpointing keeps each layer's input; one layer is live in full.
         let tokens = self.micro_batch as f64 * self.seq_len as f64;
         let layers = (m.layers as f64 / self.pp as f64).ceil();
-        let kept = tokens * m.hidden as f64 * 2.0 * layers / self.tp as f64;
+        // 1F1B keeps up to pp micro-batches in flight on the first stage.
+        let in_flight = self.pp.max(1) as f64;
+        let kept = tokens * m.hidden as f64 * 2.0 * layers / self.tp as f64 * in_flight;
         let live = tokens * m.hidden as f64 * 34.0 / self.tp as f64;
         let logits = tokens * m.vocab as f64 * 4.0 / self.tp as f64;
         (state + kept + live + logits) / GIB + OVERHEAD_GIB

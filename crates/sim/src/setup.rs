@@ -93,6 +93,12 @@ pub(crate) fn init_dist(out: &mut Emitter, plan: &RunPlan, rng: &mut ChaCha8Rng)
     let world = plan.world();
     let version = if plan.gpu.collectives == "RCCL" {
         "2.20.5+hip6.2"
+    } else if plan.gpu.peak_tflops >= 2000.0 {
+        // Blackwell needs CUDA 12.8 and NCCL 2.25 or later.
+        *pick(
+            rng,
+            &["2.25.1+cuda12.8", "2.26.2+cuda12.8", "2.27.3+cuda12.9"],
+        )
     } else {
         *pick(
             rng,
