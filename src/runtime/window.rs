@@ -584,6 +584,13 @@ pub fn run(factory: Factory<'_>, opts: RuntimeOptions) -> Result<(), WindowError
     let event_loop = event_loop().map_err(|e| WindowError::EventLoop(e.to_string()))?;
     forward_signals(event_loop.create_proxy());
     #[cfg(all(unix, not(target_os = "macos")))]
+    {
+        use winit::platform::x11::EventLoopExtX11;
+        if event_loop.is_x11() {
+            super::x11::quiet_xlib_io_errors();
+        }
+    }
+    #[cfg(all(unix, not(target_os = "macos")))]
     if let Placement::Embed(parent) = opts.placement {
         let proxy = event_loop.create_proxy();
         super::x11::watch_parent(parent, move |e| {

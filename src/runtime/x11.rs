@@ -14,6 +14,25 @@ pub fn xid(window: &Window) -> Option<u32> {
     }
 }
 
+/// Makes the X server going away a one-line error and exit code 1 instead of Xlib's own
+/// multi-line "XIO: fatal IO error" message (Xlib calls this handler, which must not return).
+pub fn quiet_xlib_io_errors() {
+    unsafe extern "C" fn on_io_error(_: *mut x11_dl::xlib::Display) -> std::os::raw::c_int {
+        let msg = b"trainsaver: error: the X display went away\n";
+        // SAFETY: write(2) and _exit(2) are async-signal-safe and take valid arguments here.
+        unsafe {
+            libc::write(2, msg.as_ptr().cast(), msg.len());
+            libc::_exit(1)
+        }
+    }
+    if let Ok(xlib) = x11_dl::xlib::Xlib::open() {
+        // SAFETY: the handler has the signature Xlib expects and never returns.
+        unsafe {
+            (xlib.XSetIOErrorHandler)(Some(on_io_error));
+        }
+    }
+}
+
 /// Where the pointer is on the X screen (root coordinates, which monitor positions share).
 pub fn pointer_position() -> Option<(f64, f64)> {
     let (conn, screen) = x11rb::connect(None).ok()?;

@@ -150,6 +150,12 @@ impl Xvfb {
         })
     }
 
+    /// Kills the server now (a display that dies under its clients).
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// The DISPLAY value.
     pub fn name(&self) -> String {
         format!(":{}", self.display)

@@ -373,3 +373,22 @@ fn a_stale_wayland_display_falls_back_to_x11() {
     x.key(KEY_A);
     assert_exits_0(&mut c, "a key");
 }
+
+#[test]
+fn a_dying_x_server_ends_the_saver_in_one_line() {
+    let Some(mut x) = Xvfb::start(W, H) else {
+        return;
+    };
+    let home = TempDir::new("xdeath");
+    let mut c = saver(&x, &home, &[]);
+    x.kill();
+    let st = wait_exit(&mut c, Duration::from_secs(10)).expect("saver outlived its display");
+    let err = stderr_of(&mut c);
+    assert_eq!(st.code(), Some(1), "{err}");
+    assert!(!err.contains("XIO"), "Xlib's own message: {err}");
+    assert_eq!(
+        err.lines().last(),
+        Some("trainsaver: error: the X display went away"),
+        "{err}"
+    );
+}
