@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""Per-second CPU of the fullscreen saver and of its X server, to find spikes.
+
+For every combination of theme x layout x size x join point it starts a private Xvfb, runs
+`trainsaver --fullscreen --seed 42` (joined JOIN into a shared run with --sync-epoch), waits WARM
+seconds, then samples /proc every second for SECS seconds and prints, for the saver and for Xvfb,
+the mean, p99 and max of per-second CPU (% of one core), the saver's wakeups per second
+(context switches of all its threads) and its peak RSS (VmHWM).
+
+    benches/window_spikes.py                       # defaults below
+    THEMES=default,phosphor LAYOUTS=terminal SIZES=1920x1080 JOINS=0,3h SECS=30 benches/window_spikes.py
+
+Needs Xvfb and a release build (BIN, default target/release/trainsaver).
+"""
+
+import datetime
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+BIN = os.environ.get("BIN", "target/release/trainsaver")
+THEMES = os.environ.get("THEMES", "default,phosphor").split(",")
+LAYOUTS = os.environ.get("LAYOUTS", "terminal,dashboard").split(",")
+SIZES = os.environ.get("SIZES", "1920x1080,3840x2160").split(",")
+JOINS = os.environ.get("JOINS", "0,3h").split(",")
+WARM = float(os.environ.get("WARM", "5"))
+SECS = int(os.environ.get("SECS", "30"))
+TCK = os.sysconf("SC_CLK_TCK")
+
+
+def ticks(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def switches(pid):
+    total = 0
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/status") as f:
+                for line in f:
+                    if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
+                        total += int(line.split()[1])
+        except FileNotFoundError:
+            pass  # a thread ended between listing and reading
+    return total
+
+
+def hwm_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM"):
+                return int(line.split()[1])
+    return 0
+
+
+def seconds(join):
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    return 0 if join in ("0", "") else float(join[:-1]) * units[join[-1]]
+
+
+def stats(values):
+    v = sorted(values)
+    p99 = v[min(len(v) - 1, int(round(0.99 * (len(v) - 1))))]
+    return sum(v) / len(v), p99, v[-1]
+
+
+def run(theme, layout, size, join):
+    tmp = tempfile.mkdtemp()
+    xvfb = subprocess.Popen(
+        ["Xvfb", "-displayfd", "1", "-screen", "0", f"{size}x24", "-nolisten", "tcp"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    display = ":" + xvfb.stdout.readline().decode().strip()
+    args = [BIN, "--fullscreen", "--seed", "42", "--theme", theme, "--layout", layout]
+    if seconds(join) > 0:
+        epoch = datetime.datetime.now() - datetime.timedelta(seconds=seconds(join))
+        args += ["--sync-epoch", epoch.strftime("%Y-%m-%d %H:%M:%S")]
+    env = dict(os.environ, DISPLAY=display, XDG_RUNTIME_DIR=tmp, XDG_CONFIG_HOME=tmp)
+    env.pop("WAYLAND_DISPLAY", None)
+    saver = subprocess.Popen(args, env=env, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(WARM)
+        s_cpu, x_cpu = [], []
+        s0, x0, w0 = ticks(saver.pid), ticks(xvfb.pid), switches(saver.pid)
+        for _ in range(SECS):
+            time.sleep(1)
+            s1, x1 = ticks(saver.pid), ticks(xvfb.pid)
+            s_cpu.append(100 * (s1 - s0) / TCK)
+            x_cpu.append(100 * (x1 - x0) / TCK)
+            s0, x0 = s1, x1
+        wakeups = (switches(saver.pid) - w0) / SECS
+        rss = hwm_kib(saver.pid) / 1024
+    finally:
+        saver.terminate()
+        saver.wait()
+        xvfb.terminate()
+        xvfb.wait()
+    sm, sp, sx = stats(s_cpu)
+    xm, xp, xx = stats(x_cpu)
+    print(f"{theme:<10} {layout:<10} {size:<10} {join:>5} | "
+          f"{sm:6.2f} {sp:6.1f} {sx:6.1f} | {xm:6.2f} {xp:6.1f} {xx:6.1f} | "
+          f"{wakeups:7.1f} {rss:7.1f}", flush=True)
+
+
+def main():
+    if not os.access(BIN, os.X_OK):
+        sys.exit(f"{BIN}: build it first (cargo build --release)")
+    print(f"{SECS} one-second samples after {WARM:.0f} s; CPU in % of one core")
+    print(f"{'theme':<10} {'layout':<10} {'size':<10} {'join':>5} | "
+          f"{'mean':>6} {'p99':>6} {'max':>6} | {'X mean':>6} {'X p99':>6} {'X max':>6} | "
+          f"{'wake/s':>7} {'RSS MB':>7}")
+    for size in SIZES:
+        for theme in THEMES:
+            for layout in LAYOUTS:
+                for join in JOINS:
+                    run(theme, layout, size, join)
+
+
+if __name__ == "__main__":
+    main()
