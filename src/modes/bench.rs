@@ -45,12 +45,7 @@ struct RenderFigures {
     frames: usize,
 }
 
-fn render_figures(
-    s: &Settings,
-    w: usize,
-    h: usize,
-    frames: usize,
-) -> Result<RenderFigures, AppError> {
+fn render_figures(s: &Settings, w: usize, h: usize, frames: usize) -> RenderFigures {
     let mut p = s.pipeline(fixed_start(), w, h);
     let (iw, ih) = p.internal_size();
     let mut buf = vec![0u8; iw * ih * 4];
@@ -81,12 +76,12 @@ fn render_figures(
             full.push(t1.elapsed());
         }
     }
-    Ok(RenderFigures {
+    RenderFigures {
         steady: median_p99(&mut steady),
         full: median_p99(&mut full),
         misses_per_frame: misses as f64 / frames as f64,
         frames,
-    })
+    }
 }
 
 /// Resident memory of this process in kB (Linux), if known.
@@ -206,7 +201,7 @@ pub fn run(s: &Settings, args: &BenchArgs) -> Result<(), AppError> {
         runs.push((&native, w, h, " native"));
     }
     for (settings, w, h, tag) in runs {
-        let f = render_figures(settings, w, h, args.frames)?;
+        let f = render_figures(settings, w, h, args.frames);
         out!(
             "{:<18} {:>8} {:>12.3} ms {:>9.3} ms {:>10.3} ms {:>8.3} ms {:>14.2}",
             format!("{w}x{h}{tag}"),
