@@ -64,6 +64,9 @@ pub struct Common {
     /// rank beyond a run's world size wraps around it).
     #[arg(long, global = true, value_name = "R", value_parser = clap::value_parser!(u32).range(0..=65535))]
     pub rank: Option<u32>,
+    /// Start at the job's launch instead of joining it while it runs (config `join_running`).
+    #[arg(long, global = true)]
+    pub from_start: bool,
     /// Font size in pixels (6 to 160), or "auto" to fit the configured rows.
     #[arg(long, global = true, value_name = "PX|auto", value_parser = parse_font_size)]
     pub font_size: Option<FontSize>,

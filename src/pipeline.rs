@@ -126,7 +126,7 @@ impl Pipeline {
         let mut raster = Rasterizer::new(fonts, look.theme.clone(), sizing.padding_px());
         raster.set_effects(look.effects);
         let mut p = Self {
-            console: Console::new(Simulation::new(seed, catalog), console),
+            console: Console::new(seed, catalog, console),
             grid: Grid::new(1, 1, look.scrollback),
             raster,
             speed,

@@ -110,6 +110,10 @@ pub struct Config {
     /// Several screens, one run: wall-clock start of the shared run.
     #[serde(deserialize_with = "de_epoch")]
     pub sync_epoch: Option<chrono::NaiveDateTime>,
+    /// Open on a job already running (its recent history on screen) instead of its launch.
+    pub join_running: bool,
+    /// Print a line at each job's start saying it is simulated.
+    pub disclosure: bool,
     /// Empty pixels around the text.
     #[serde(deserialize_with = "de_padding")]
     pub padding: u32,
@@ -144,6 +148,8 @@ impl Default for Config {
             idle_timeout: Duration::from_secs(300),
             inhibit_fullscreen: true,
             sync_epoch: None,
+            join_running: true,
+            disclosure: false,
             dim_between: None,
             dim_level: 0.3,
             blank_between: None,

@@ -143,6 +143,9 @@ impl Settings {
         if let Some(v) = common.layout {
             config.layout = v;
         }
+        if common.from_start {
+            config.join_running = false;
+        }
         let seed = common.seed.or(config.seed).unwrap_or_else(random_seed);
         let data_dir = config::config_dir().map(|d| d.join("data"));
         let catalog =
@@ -184,15 +187,37 @@ impl Settings {
             start: self.sync_epoch.or(self.start).unwrap_or(default_start),
             flavor: self.config.flavor,
             rank: self.rank,
+            disclosure: self.config.disclosure,
         }
     }
 
     /// The run as a console in the configured style.
     pub fn console_at(&self, default_start: NaiveDateTime) -> Console {
-        Console::new(
-            Simulation::new(self.seed, self.catalog.clone()),
-            self.console(default_start),
-        )
+        Console::new(self.seed, self.catalog.clone(), self.console(default_start))
+    }
+
+    /// Where a live screen opening at `now` starts: the job clock's zero on the wall and the
+    /// wall time already elapsed in the run. Synchronised screens use the shared epoch; an
+    /// explicit `--start` starts there; otherwise the screen joins the first job at a seeded
+    /// moment (`join_running`), its timestamps reading `now` on the first frame.
+    pub fn live_origin(&self, now: NaiveDateTime) -> (NaiveDateTime, Duration) {
+        if let Some(epoch) = self.sync_epoch {
+            return (epoch, self.elapsed_since_epoch(now));
+        }
+        if self.start.is_some() || !self.config.join_running {
+            return (self.start.unwrap_or(now), Duration::ZERO);
+        }
+        let sim = Simulation::with_framework(
+            self.seed,
+            self.catalog.clone(),
+            self.config.flavor.framework(),
+        );
+        let lead = sim.joined_at();
+        let start = chrono::Duration::from_std(lead)
+            .ok()
+            .and_then(|d| now.checked_sub_signed(d))
+            .unwrap_or(now);
+        (start, lead.div_f64(self.config.speed))
     }
 
     /// A pipeline for frames of the given size.
@@ -307,10 +332,11 @@ pub fn window_mode(s: &Settings, flags: &WindowFlags) -> Result<(), AppError> {
     } else {
         None
     };
-    let start = now_start();
-    let synced = s.synced(start);
+    let now = now_start();
+    let synced = s.synced(now);
     let s = &synced;
     s.announce_seed();
+    let (start, elapsed) = s.live_origin(now);
     let independent = c.multi_monitor == MultiMonitor::Independent;
     let factory: Factory<'_> = Box::new(move |view, w, h| {
         let mut console = s.console(start);
@@ -327,7 +353,7 @@ pub fn window_mode(s: &Settings, flags: &WindowFlags) -> Result<(), AppError> {
         presenter: flags.presenter.unwrap_or(c.presenter),
         max_fps: c.max_fps,
         hide_cursor: matches!(mode, InputMode::Saver | InputMode::Kiosk),
-        elapsed: s.elapsed_since_epoch(start),
+        elapsed,
         schedule: Schedule {
             dim: c.dim_between,
             dim_level: c.dim_level,

@@ -13,13 +13,16 @@ use super::{AppError, Settings, now_start};
 
 /// Simulated time generated per batch in fast mode (bounds memory for long durations).
 const FAST_CHUNK: Duration = Duration::from_secs(60);
+/// Job time written at once when joining a running job: about a screenful of lines.
+const RECENT: Duration = Duration::from_secs(600);
 /// Longest sleep between checks for Ctrl-C.
 const TICK: Duration = Duration::from_millis(50);
 
 /// Runs `tty`; Ctrl-C ends it with the terminal restored.
 pub fn run(s: &Settings, args: &TtyArgs) -> Result<(), AppError> {
-    let start = now_start();
-    let s = &s.synced(start);
+    let now = now_start();
+    let s = &s.synced(now);
+    let (start, elapsed) = s.live_origin(now);
     s.announce_seed();
     let stop = Arc::new(AtomicBool::new(false));
     {
@@ -30,14 +33,27 @@ pub fn run(s: &Settings, args: &TtyArgs) -> Result<(), AppError> {
     }
     let stdout = std::io::stdout();
     let tty = stdout.is_terminal();
-    let mut w = AnsiWriter::new(stdout.lock(), tty, !args.no_color);
+    let cols = if tty {
+        crate::present::ansi::terminal_cols()
+    } else {
+        None
+    };
+    let mut w = AnsiWriter::new(stdout.lock(), tty, !args.no_color).with_cols(cols);
     let io = |e: std::io::Error| AppError::Runtime(format!("writing to stdout: {e}"));
     w.begin().map_err(io)?;
     let mut sim = s.console_at(start);
-    // Synchronised with other screens: catch up silently to where the shared run is now.
-    let skip = s.elapsed_since_epoch(start).mul_f64(s.config.speed);
-    sim.skip_to(skip, drop);
-    match pump(&mut sim, &mut w, args, s.config.speed, skip, &stop) {
+    // Joining a running job (or synchronised with other screens): catch up silently to a
+    // little before where the run is now, then write the last stretch at once, as `tail -f`
+    // would show it.
+    let join = elapsed.mul_f64(s.config.speed);
+    let shown = join.saturating_sub(RECENT);
+    sim.skip_to(shown, drop);
+    let mut backlog = Vec::new();
+    sim.advance_timed(join, &mut backlog);
+    for t in backlog {
+        w.write(&t.op).map_err(io)?;
+    }
+    match pump(&mut sim, &mut w, args, s.config.speed, join, &stop) {
         // A closed pipe (e.g. `| head`) is a normal way to stop; nothing more can be written.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(io(e)),

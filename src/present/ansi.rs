@@ -35,21 +35,34 @@ fn sgr(out: &mut String, s: Style) {
     out.push('m');
 }
 
-/// A styled line as ANSI text, attributes reset at the end.
-pub fn ansi_line(line: &StyledLine) -> String {
+/// A styled line as ANSI text on a terminal `cols` wide (`None`: unknown, a bar gets tqdm's
+/// default width), attributes reset at the end.
+pub fn ansi_line(line: &StyledLine, cols: Option<usize>) -> String {
     let mut s = String::new();
-    for span in &line.spans {
-        if span.style == Style::PLAIN {
-            s.push_str("\x1b[0m");
-        } else {
-            sgr(&mut s, span.style);
+    let mut current = None;
+    for (ch, style) in line.cells_at(cols) {
+        if current != Some(style) {
+            if style == Style::PLAIN {
+                s.push_str("\x1b[0m");
+            } else {
+                sgr(&mut s, style);
+            }
+            current = Some(style);
         }
-        s.push_str(&span.text);
+        s.push(ch);
     }
-    if !line.spans.is_empty() {
+    if current.is_some() {
         s.push_str("\x1b[0m");
     }
     s
+}
+
+/// The width of the terminal on standard output, if it is one.
+pub fn terminal_cols() -> Option<usize> {
+    // SAFETY: TIOCGWINSZ fills the winsize struct it is given and reads nothing else.
+    let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
+    let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut ws) } == 0;
+    (ok && ws.ws_col > 0).then_some(ws.ws_col as usize)
 }
 
 /// Writes terminal operations as a terminal program would.
@@ -63,6 +76,8 @@ pub struct AnsiWriter<W: Write> {
     /// Pipe mode: rows that may still change, oldest first, and the cursor's index in them.
     pending: VecDeque<StyledLine>,
     cursor: usize,
+    /// Terminal width bars are sized to (`None` through a pipe).
+    cols: Option<usize>,
 }
 
 impl<W: Write> AnsiWriter<W> {
@@ -74,7 +89,14 @@ impl<W: Write> AnsiWriter<W> {
             color,
             pending: VecDeque::new(),
             cursor: 0,
+            cols: None,
         }
+    }
+
+    /// Sizes progress bars to a terminal this wide, as tqdm does.
+    pub fn with_cols(mut self, cols: Option<usize>) -> Self {
+        self.cols = cols;
+        self
     }
 
     /// Prepares the terminal (wrapping off, so a rewritten row is always one row).
@@ -87,9 +109,9 @@ impl<W: Write> AnsiWriter<W> {
 
     fn text(&self, line: &StyledLine) -> String {
         if self.color {
-            ansi_line(line)
+            ansi_line(line, self.cols)
         } else {
-            line.text()
+            line.cells_at(self.cols).map(|(c, _)| c).collect()
         }
     }
 
@@ -211,8 +233,8 @@ mod tests {
     #[test]
     fn colours_become_sgr() {
         let l = StyledLine::new().push("ok", Style::fg(Color::GREEN).bold());
-        assert_eq!(ansi_line(&l), "\x1b[0;1;32mok\x1b[0m");
+        assert_eq!(ansi_line(&l, None), "\x1b[0;1;32mok\x1b[0m");
         let l = StyledLine::new().push("x", Style::fg(Color::Rgb(1, 2, 3)));
-        assert_eq!(ansi_line(&l), "\x1b[0;38;2;1;2;3mx\x1b[0m");
+        assert_eq!(ansi_line(&l, None), "\x1b[0;38;2;1;2;3mx\x1b[0m");
     }
 }

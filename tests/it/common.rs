@@ -450,13 +450,17 @@ pub fn console_config(flavor: logs::Flavor, rank: u32) -> logs::ConsoleConfig {
         start: trainsaver::modes::fixed_start(),
         flavor,
         rank,
+        disclosure: false,
     }
 }
 
 /// A run of the built-in catalog seen through a console from the fixed start time.
 pub fn sim(seed: u64, flavor: logs::Flavor, rank: u32) -> logs::Console {
-    let run = sim::Simulation::new(seed, std::sync::Arc::new(sim::Catalog::builtin()));
-    logs::Console::new(run, console_config(flavor, rank))
+    logs::Console::new(
+        seed,
+        std::sync::Arc::new(sim::Catalog::builtin()),
+        console_config(flavor, rank),
+    )
 }
 
 /// The text of the lines printed (not rewritten) by a stream of operations.

@@ -52,7 +52,7 @@ fn frame(seed: u64, flavor: Flavor, theme: &str, at: u64, w: usize, h: usize) ->
 fn training_default_theme() {
     common::check_golden_png(
         "train_default_960x540.png",
-        &frame(42, Flavor::Ddp, "default", 240, 960, 540),
+        &frame(42, Flavor::Ddp, "default", 1200, 960, 540),
     );
 }
 
@@ -68,7 +68,7 @@ fn setup_phosphor_theme() {
 fn hf_trainer_paper_theme() {
     common::check_golden_png(
         "hf_paper_800x480.png",
-        &frame(3, Flavor::HfTrainer, "paper", 600, 800, 480),
+        &frame(3, Flavor::HfTrainer, "paper", 1500, 800, 480),
     );
 }
 
@@ -141,11 +141,12 @@ fn drift_shifts_the_whole_picture() {
         );
         p.frame_at(Duration::from_secs_f64(t), 640, 400)
     };
-    let a = frame_at(0.2);
-    let b = frame_at(0.2 + 300.0);
+    // Two moments with full screens of log lines (the same first column of `[`).
+    let a = frame_at(600.2);
+    let b = frame_at(600.2 + 300.0);
     let (ta, tb) = (
-        trainsaver::drift_offset(6, 600.0, 0.2),
-        trainsaver::drift_offset(6, 600.0, 300.2),
+        trainsaver::drift_offset(6, 600.0, 600.2),
+        trainsaver::drift_offset(6, 600.0, 900.2),
     );
     assert_ne!(ta, tb, "the drift moved in half a period");
     // The top-left of the drawn text follows the offset (text differs, its margin does not).

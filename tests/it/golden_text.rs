@@ -95,7 +95,7 @@ fn styled_screen_of_each_flavor() {
     for flavor in Flavor::CONCRETE {
         let mut console = common::sim(42, flavor, 0);
         let mut ops = Vec::new();
-        console.advance(Duration::from_secs(420), &mut ops);
+        console.advance(Duration::from_secs(1200), &mut ops);
         let mut g = term::Grid::new(100, 30, 0);
         g.apply_all(&ops);
         let snap = grid_snapshot(&g);

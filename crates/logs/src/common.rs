@@ -3,7 +3,7 @@
 //! runs first and may take any event over.
 
 use chrono::Datelike;
-use sim::{Event, GPUS_PER_NODE, NcclLine, RunPlan};
+use sim::{Event, GPUS_PER_NODE, JobKind, NcclLine, RunPlan};
 use term::{Color, Style, StyledLine};
 
 use crate::fmt::{bar, bytes, clock, commas, eta, short};
@@ -77,8 +77,18 @@ pub fn default(ev: &Event, w: &mut Writer) {
         }
         Event::ParallelismInfo => {
             let p = w.plan();
+            let ep = if p.ep > 1 {
+                format!(" ep={}", p.ep)
+            } else {
+                String::new()
+            };
+            let sharding = if p.framework.fsdp() {
+                "FSDP full_shard"
+            } else {
+                "distributed optimizer"
+            };
             let msg = format!(
-                "Parallelism: dp={} tp={} pp={} | FSDP full_shard, activation checkpointing: full",
+                "Parallelism: dp={} tp={} pp={}{ep} | {sharding}, activation checkpointing: full",
                 p.dp(),
                 p.tp,
                 p.pp
@@ -88,13 +98,17 @@ pub fn default(ev: &Event, w: &mut Writer) {
         Event::OptimizerInfo => {
             let msg = format!(
                 "Optimizer: AdamW(lr={:.1e}, betas=(0.9, 0.95), eps=1e-8, weight_decay=0.1), grad_clip=1.0",
-                w.plan().model.lr
+                w.plan().peak_lr
             );
             w.log(Level::Info, &msg);
         }
         Event::ScheduleInfo => schedule(w),
         Event::ModelLoading => {
-            let msg = format!("Loading model: {}", w.plan().model.name);
+            let p = w.plan();
+            let msg = match p.kind {
+                JobKind::FineTune => format!("Loading pretrained model: {}", p.model.name),
+                _ => format!("Building model: {} (random init on meta device)", p.model.name),
+            };
             w.log(Level::Info, &msg);
         }
         Event::Architecture => {
@@ -120,7 +134,16 @@ pub fn default(ev: &Event, w: &mut Writer) {
         Event::ModelWrapped | Event::DistReady { .. } => {}
         Event::ValidationStarted => {}
         Event::TrainingStarted => {
-            let msg = format!("Starting training: {} steps", commas(w.plan().total_steps));
+            let p = w.plan();
+            let msg = if p.start_step > 0 {
+                format!(
+                    "Resuming training at step {} of {}",
+                    commas(p.start_step + 1),
+                    commas(p.total_steps)
+                )
+            } else {
+                format!("Starting training: {} steps", commas(p.total_steps))
+            };
             w.log(Level::Info, &msg);
         }
         Event::WeightsProgress {
@@ -399,9 +422,10 @@ pub fn default(ev: &Event, w: &mut Writer) {
             w.log(Level::Warn, &msg);
         }
         Event::StepFinished { stats, .. } => {
-            let every = (w.style().log_every)(w);
+            let p = w.plan();
+            let first = stats.step == p.start_step + 1;
             if let Some(last) = w.last
-                && (stats.step.is_multiple_of(every) || stats.step == 1)
+                && (stats.step.is_multiple_of(p.log_every) || first)
             {
                 let line = (w.style().step_line)(w, &last);
                 w.print(line);
@@ -423,7 +447,7 @@ pub fn default(ev: &Event, w: &mut Writer) {
             let frac = *done as f64 / *total as f64;
             let vbar = StyledLine::new()
                 .push(format!("Validation: {:>3.0}%|", frac * 100.0), Style::PLAIN)
-                .push(bar(frac, 24), Style::fg(Color::YELLOW))
+                .fill(u64::from(*done), u64::from(*total), Style::fg(Color::YELLOW))
                 .push(format!("| {done}/{total}"), Style::PLAIN);
             let mut live = w.val_base.clone();
             live.push(vbar);
@@ -537,6 +561,7 @@ pub fn default(ev: &Event, w: &mut Writer) {
             w.log(Level::Info, &msg);
         }
         Event::CheckpointLoaded { step, secs } => {
+            w.clear_live(&[]);
             let p = w.plan();
             let dir = (w.style().checkpoint_dir)(w, *step);
             let name = dir.rsplit('/').next().unwrap_or(&dir);
@@ -547,7 +572,32 @@ pub fn default(ev: &Event, w: &mut Writer) {
             );
             w.log(Level::Info, &msg);
         }
+        Event::CheckpointProgress {
+            frac,
+            files_done,
+            files,
+        } => {
+            // The plain script reads its DCP checkpoint through a tqdm over the rank files.
+            let line = StyledLine::new()
+                .push(format!("Loading checkpoint shards: {:>3.0}%|", frac * 100.0), Style::PLAIN)
+                .fill(
+                    (frac * 1e6) as u64,
+                    1_000_000,
+                    Style::fg(Color::CYAN),
+                )
+                .push(format!("| {files_done}/{files} [__*_0.distcp]"), Style::PLAIN);
+            w.live(vec![line]);
+        }
+        Event::NoCheckpoint if w.last.is_none() => {
+            let msg = format!(
+                "No checkpoint under {}; initialising weights (std 0.02) and training from scratch",
+                w.plan().ckpt_dir
+            );
+            w.log(Level::Info, &msg);
+        }
         Event::NoCheckpoint => w.log(Level::Warn, "No checkpoint found; restarting from step 1"),
+        Event::TimeLimit => time_limit(w),
+        Event::JobFailed { rank, failed_at } => job_failed(w, *rank, *failed_at),
         Event::StepsRepeated { steps } => {
             w.log(Level::Info, &format!("{steps} steps will be repeated"))
         }
@@ -558,10 +608,11 @@ pub fn default(ev: &Event, w: &mut Writer) {
         } => {
             w.clear_live(&[]);
             let p = w.plan();
-            let tokens = p.tokens_per_step() * p.total_steps as f64;
+            let steps = p.total_steps - p.start_step;
+            let tokens = p.tokens_per_step() * steps as f64;
             let done = format!(
                 "Training complete: {} steps, {} tokens in {} ({})",
-                commas(p.total_steps),
+                commas(steps),
                 short(tokens),
                 eta(*wall),
                 clock(*wall)
@@ -644,20 +695,83 @@ fn schedule(w: &mut Writer) {
     let msg = format!(
         "Schedule: warmup {} steps, cosine decay to {:.1e} over {} steps, {} epoch{}",
         commas(p.warmup_steps),
-        p.model.lr * 0.1,
+        p.peak_lr * 0.1,
         commas(p.total_steps),
         p.epochs,
         if p.epochs > 1 { "s" } else { "" }
     );
-    // Honesty about pacing: steps are replayed faster or slower than the job would run them.
-    let pace = format!(
-        "# trainsaver: simulated job; a {:.2} s step is shown every {:.2} s (x{:.1} time-lapse), timestamps are job time",
-        p.step_time(),
-        p.screen_step,
-        p.timelapse()
-    );
     w.log(Level::Info, &msg);
-    w.print(StyledLine::new().push(pace, Style::fg(Color::GREY).dim()));
+    // Off by default (the README and --help say what this is); a config key turns it on.
+    if w.disclosure {
+        let note = format!(
+            "# trainsaver: this job is simulated (seeded, {} s steps in real time); no GPU is training",
+            crate::fmt::py_round(w.plan().step_time(), 2)
+        );
+        w.print(StyledLine::new().push(note, Style::fg(Color::GREY).dim()));
+    }
+}
+
+/// torchrun giving up: the agent raises `ChildFailedError`, whose message is the failure
+/// table of `torch/distributed/elastic/multiprocessing/errors/__init__.py`
+/// (`ChildFailedError.format_msg`: 60 `=`, `{name} FAILED`, 60 `-`, the root cause fields).
+fn job_failed(w: &mut Writer, rank: u32, failed_at: f64) {
+    w.clear_live(&[]);
+    let p = w.plan();
+    let local = rank % GPUS_PER_NODE;
+    let pid = p.pid + 3 + local;
+    let rule = |c: char| c.to_string().repeat(60);
+    let lines = [
+        "torch.distributed.elastic.multiprocessing.errors.ChildFailedError: ".to_string(),
+        rule('='),
+        format!("{} FAILED", w.style().script),
+        rule('-'),
+        "Failures:".to_string(),
+        "  <NO_OTHER_FAILURES>".to_string(),
+        rule('-'),
+        "Root Cause (first observed failure):".to_string(),
+        "[0]:".to_string(),
+        format!(
+            "  time      : {}",
+            w.time_at(failed_at).format("%Y-%m-%d_%H:%M:%S")
+        ),
+        format!("  host      : {}", p.host(rank / GPUS_PER_NODE)),
+        format!("  rank      : {rank} (local_rank: {local})"),
+        format!("  exitcode  : -6 (pid: {pid})"),
+        "  error_file: <N/A>".to_string(),
+        format!("  traceback : Signal 6 (SIGABRT) received by PID {pid}"),
+        rule('='),
+    ];
+    for l in lines {
+        w.print(red(l));
+    }
+}
+
+/// The scheduler ending the job at its time limit: srun's and slurmstepd's messages, then
+/// torchrun's agent seeing the signal.
+fn time_limit(w: &mut Writer) {
+    w.clear_live(&[]);
+    let p = w.plan();
+    let now = w.now();
+    let lines = [
+        // slurmstepd (src/slurmd/slurmstepd/req.c): "*** %s ON %s CANCELLED AT %s DUE TO
+        // TIME LIMIT ***", the time in ISO form without a zone.
+        format!(
+            "slurmstepd: error: *** STEP {}.0 ON {} CANCELLED AT {} DUE TO TIME LIMIT ***",
+            p.job_id,
+            p.host(0),
+            now.format("%Y-%m-%dT%H:%M:%S")
+        ),
+        "srun: Job step aborted: Waiting up to 32 seconds for job step to finish.".to_string(),
+        // elastic/agent/server/api.py, run(): "Received %s death signal, shutting down workers".
+        format!(
+            "W{} {} site-packages/torch/distributed/elastic/agent/server/api.py:704] Received Signals.SIGTERM death signal, shutting down workers",
+            now.format("%m%d %H:%M:%S%.6f"),
+            p.pid
+        ),
+    ];
+    for l in lines {
+        w.print(red(l));
+    }
 }
 
 /// Prefix NCCL puts on its lines for a global rank: `host:pid:tid [dev] NCCL ` (NCCL

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::NaiveDateTime;
-use sim::{Event, Simulation, Timed};
+use sim::{Catalog, Event, Simulation, Timed};
 use term::TermOp;
 
 use crate::{Flavor, Writer, common};
@@ -19,9 +19,11 @@ pub struct ConsoleConfig {
     pub start: NaiveDateTime,
     /// Whose console is shown: rank-specific lines follow it; the run is the same.
     pub rank: u32,
+    /// Print a `# trainsaver:` line at each run's start saying the job is simulated.
+    pub disclosure: bool,
 }
 
-/// A terminal operation due at a simulated (screen) time.
+/// A terminal operation due at a simulated time.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TimedOp {
     /// Simulated time since the start at which the operation appears.
@@ -33,7 +35,6 @@ pub struct TimedOp {
 /// The simulation seen through one rank's console in one log style.
 pub struct Console {
     sim: Simulation,
-    flavor: Flavor,
     writer: Writer,
     events: Vec<Timed>,
     /// Operations written ahead of time (to know when the next one is due).
@@ -41,13 +42,14 @@ pub struct Console {
 }
 
 impl Console {
-    /// A console on a simulation at time zero.
-    pub fn new(sim: Simulation, cfg: ConsoleConfig) -> Self {
+    /// A console on a new simulation of `seed` whose runs use the flavor's framework.
+    pub fn new(seed: u64, catalog: Arc<Catalog>, cfg: ConsoleConfig) -> Self {
+        let sim = Simulation::with_framework(seed, catalog, cfg.flavor.framework());
         let plan = Arc::new(sim.trainer().plan.clone());
-        let writer = Writer::new(cfg.flavor.style(), cfg.start, cfg.rank, plan);
+        let style = Flavor::of(plan.framework).style();
+        let writer = Writer::new(style, cfg.start, cfg.rank, plan, cfg.disclosure);
         Console {
             sim,
-            flavor: cfg.flavor,
             writer,
             events: Vec::new(),
             pending: VecDeque::new(),
@@ -133,10 +135,10 @@ impl Console {
 
     /// Keeps the writer's state (style, plan, clock, last step) up with an event.
     fn follow(&mut self, t: &Timed) {
-        if let Event::RunStarted { run, .. } = t.event {
-            self.writer.set_style(self.flavor.for_run(run).style());
+        if let Event::RunStarted { plan, .. } = &t.event {
+            self.writer.set_style(Flavor::of(plan.framework).style());
         }
-        self.writer.set_job(t.job);
+        self.writer.set_job(t.secs());
         common::follow(&t.event, &mut self.writer);
     }
 }

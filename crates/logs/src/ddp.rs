@@ -5,7 +5,7 @@
 use sim::Event;
 use term::{Color, Style, StyledLine};
 
-use crate::fmt::{bar, clock, commas, tqdm_num, tqdm_rate};
+use crate::fmt::{clock, commas, tqdm_num, tqdm_rate};
 use crate::writer::LastStep;
 use crate::{Level, LogStyle, META, RankTag, Writer, step_dir};
 
@@ -17,7 +17,6 @@ pub static STYLE: LogStyle = LogStyle {
     step_line,
     bars,
     checkpoint_dir: step_dir,
-    log_every: |w| w.plan().log_every,
 };
 
 fn prefix(w: &Writer, level: Level, rank: RankTag, l: &mut StyledLine) {
@@ -83,7 +82,7 @@ fn bars(w: &Writer, last: &LastStep) -> Vec<StyledLine> {
             format!("Epoch: {:>3.0}%|", epoch_frac * 100.0),
             Style::PLAIN,
         )
-        .push(bar(epoch_frac, 24), Style::fg(Color::MAGENTA))
+        .fill(done_epochs, epochs, Style::fg(Color::MAGENTA))
         .push(
             format!(
                 "| {done_epochs}/{epochs} [{}<{epoch_left}, {epoch_rate}]",
@@ -101,11 +100,13 @@ fn bars(w: &Writer, last: &LastStep) -> Vec<StyledLine> {
             ),
             Style::PLAIN,
         )
-        .push(bar(step_frac, 24), Style::fg(Color::GREEN))
+        .fill(in_epoch, spe, Style::fg(Color::GREEN))
         .push(
             format!(
                 "| {in_epoch}/{spe} [{}<{}, {}, loss={}, lr={}]",
-                clock(in_epoch as f64 * s.step_time),
+                // A resumed job's bar starts at its checkpoint (tqdm's `initial`): only the
+                // steps run in this job count for elapsed time.
+                clock(in_epoch.min(step - p.start_step) as f64 * s.step_time),
                 clock((spe - in_epoch) as f64 * s.step_time),
                 tqdm_rate(s.step_time),
                 tqdm_num(s.loss),

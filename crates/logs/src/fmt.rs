@@ -77,23 +77,8 @@ pub fn eta(secs: f64) -> String {
     }
 }
 
-/// A bar `width` cells wide filled to `frac` with eighth-block resolution.
-pub fn bar(frac: f64, width: usize) -> String {
-    const PARTIAL: [char; 8] = [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
-    let eighths = (frac.clamp(0.0, 1.0) * (width * 8) as f64).round() as usize;
-    let full = eighths / 8;
-    let mut s = String::with_capacity(width * 3);
-    for _ in 0..full {
-        s.push('█');
-    }
-    if full < width {
-        s.push(PARTIAL[eighths % 8]);
-        for _ in full + 1..width {
-            s.push(' ');
-        }
-    }
-    s
-}
+/// A tqdm bar `width` cells wide (the terminal crate's, which sized bars also use).
+pub use term::bar;
 
 /// Python's `repr(float)`: the shortest digits that round-trip, fixed notation between 1e-4
 /// and 1e16 (always with a `.`), else `d.ddde-05` style (CPython `float_repr_style = 'short'`).

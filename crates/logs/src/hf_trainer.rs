@@ -4,7 +4,7 @@
 use sim::Event;
 use term::{Color, Style, StyledLine};
 
-use crate::fmt::{bar, clock, commas, py_f32, py_repr, py_round, tqdm_rate};
+use crate::fmt::{clock, commas, py_f32, py_repr, py_round, tqdm_rate};
 use crate::writer::LastStep;
 use crate::{Level, LogStyle, META, RankTag, Writer};
 
@@ -16,15 +16,16 @@ pub static STYLE: LogStyle = LogStyle {
     step_line,
     bars,
     checkpoint_dir,
-    log_every: |w| w.plan().log_every,
 };
 
+/// `transformers.utils.logging.enable_explicit_format()` (utils/logging.py), which the example
+/// scripts turn on: `[%(levelname)s|%(filename)s:%(lineno)s] %(asctime)s >> %(message)s`.
 fn prefix(w: &Writer, level: Level, rank: RankTag, l: &mut StyledLine) {
-    let src = match level {
+    let src = w.src.unwrap_or(match level {
         Level::Info => "trainer.py:2243",
         Level::Warn => "trainer.py:2612",
         Level::Error => "trainer.py:2401",
-    };
+    });
     l.append("[", META);
     l.append(level.word(), Style::fg(level.color()));
     l.append(format!("|{src}] "), META);
@@ -45,29 +46,111 @@ fn render(ev: &Event, w: &mut Writer) -> bool {
     let p = w.plan();
     match ev {
         Event::TrainingStarted => {
+            // trainer.py (transformers 4.57.1) L2519-2528, then on resume L2549-2553.
+            let spe = p.steps_per_epoch().max(1);
             let lines = [
-                "***** Running training *****".to_string(),
-                format!("  Num examples = {}", commas(p.samples_per_epoch())),
-                format!("  Num Epochs = {}", p.epochs),
-                format!(
-                    "  Instantaneous batch size per device = {}",
-                    commas(p.micro_batch as u64)
+                (
+                    "trainer.py:2519",
+                    "***** Running training *****".to_string(),
                 ),
-                format!(
-                    "  Total train batch size (w. parallel, distributed & accumulation) = {}",
-                    commas(p.global_batch())
+                (
+                    "trainer.py:2520",
+                    format!("  Num examples = {}", commas(p.samples_per_epoch())),
                 ),
-                format!("  Gradient Accumulation steps = {}", p.grad_accum),
-                format!("  Total optimization steps = {}", commas(p.total_steps)),
-                format!(
-                    "  Number of trainable parameters = {}",
-                    commas(p.model.params)
+                (
+                    "trainer.py:2521",
+                    format!("  Num Epochs = {}", commas(p.epochs as u64)),
+                ),
+                (
+                    "trainer.py:2522",
+                    format!(
+                        "  Instantaneous batch size per device = {}",
+                        commas(p.micro_batch as u64)
+                    ),
+                ),
+                (
+                    "trainer.py:2525",
+                    format!(
+                        "  Total train batch size (w. parallel, distributed & accumulation) = {}",
+                        commas(p.global_batch())
+                    ),
+                ),
+                (
+                    "trainer.py:2526",
+                    format!("  Gradient Accumulation steps = {}", p.grad_accum),
+                ),
+                (
+                    "trainer.py:2527",
+                    format!("  Total optimization steps = {}", commas(p.total_steps)),
+                ),
+                (
+                    "trainer.py:2528",
+                    format!(
+                        "  Number of trainable parameters = {}",
+                        commas(p.model.params)
+                    ),
                 ),
             ];
-            for l in lines {
-                w.log(Level::Info, &l);
+            let resume = (p.start_step > 0).then(|| {
+                let epochs = p.start_step / spe;
+                [
+                    (
+                        "trainer.py:2549",
+                        "  Continuing training from checkpoint, will skip to saved global_step"
+                            .to_string(),
+                    ),
+                    ("trainer.py:2550", format!("  Continuing training from epoch {epochs}")),
+                    (
+                        "trainer.py:2551",
+                        format!("  Continuing training from global step {}", p.start_step),
+                    ),
+                    (
+                        "trainer.py:2553",
+                        format!(
+                            "  Will skip the first {epochs} epochs then the first {} batches in the first epoch.",
+                            (p.start_step % spe) * p.grad_accum as u64
+                        ),
+                    ),
+                ]
+            });
+            for (src, l) in lines.into_iter().chain(resume.into_iter().flatten()) {
+                w.log_from(Level::Info, src, &l);
             }
         }
+        // _load_from_checkpoint (trainer.py L2934): f"Loading model from {resume_from_checkpoint}."
+        Event::CheckpointLoading { step } => {
+            let msg = format!("Loading model from {}.", checkpoint_dir(w, *step));
+            w.log_from(Level::Info, "trainer.py:2934", &msg);
+        }
+        Event::CheckpointProgress { .. } | Event::CheckpointLoaded { .. } => {}
+        Event::NoCheckpoint if w.last.is_none() => {}
+        // modeling_utils.py: `logging.tqdm(args_list, desc="Loading checkpoint shards")` over
+        // the safetensors files (only when there are several); nothing is logged after it.
+        Event::WeightsProgress { frac, rate, .. } => {
+            if p.shards > 1 {
+                let total = p.weight_bytes() / rate;
+                let done = ((frac * p.shards as f64) as u64).min(p.shards as u64);
+                let elapsed = total * frac;
+                let per = total / p.shards as f64;
+                let line = StyledLine::plain(format!(
+                    "Loading checkpoint shards: {:>3.0}%|",
+                    100.0 * done as f64 / p.shards as f64
+                ))
+                .fill(done, p.shards as u64, Style::PLAIN)
+                .push(
+                    format!(
+                        "| {done}/{} [{}<{}, {}]",
+                        p.shards,
+                        clock(elapsed),
+                        clock(total - elapsed),
+                        tqdm_rate(per)
+                    ),
+                    Style::PLAIN,
+                );
+                w.live(vec![line]);
+            }
+        }
+        Event::WeightsLoaded { .. } => w.settle(),
         Event::ValidationFinished {
             step,
             loss,
@@ -97,7 +180,7 @@ fn render(ev: &Event, w: &mut Writer) -> bool {
         } => {
             // trainer.py logs this message with its leading and trailing blank lines, then
             // the train_* metrics (speed_metrics) go through the same dict printer.
-            let steps = p.total_steps as f64;
+            let steps = (p.total_steps - p.start_step) as f64;
             let metrics = format!(
                 "{{'train_runtime': {}, 'train_samples_per_second': {}, 'train_steps_per_second': {}, 'train_loss': {}, 'epoch': {}}}",
                 py_round(*wall, 4),
@@ -107,7 +190,9 @@ fn render(ev: &Event, w: &mut Writer) -> bool {
                 py_repr(p.epochs as f64)
             );
             w.clear_live(&[]);
+            w.src = Some("trainer.py:2810");
             let done = w.line(Level::Info, None, StyledLine::new());
+            w.src = None;
             w.print(done);
             w.print(StyledLine::new());
             w.print(StyledLine::plain(
@@ -143,14 +228,19 @@ fn bars(w: &Writer, last: &LastStep) -> Vec<StyledLine> {
     let elapsed = w.job() - last.train_start;
     let left = (p.total_steps - s.step) as f64 * s.step_time;
     let frac = s.step as f64 / p.total_steps as f64;
-    vec![StyledLine::plain(format!(
-        "{:>3.0}%|{}| {}/{} [{}<{}, {}]",
-        frac * 100.0,
-        bar(frac, 10),
-        s.step,
-        p.total_steps,
-        clock(elapsed),
-        clock(left),
-        tqdm_rate(s.step_time)
-    ))]
+    vec![
+        StyledLine::plain(format!("{:>3.0}%|", frac * 100.0))
+            .fill(s.step, p.total_steps, Style::PLAIN)
+            .push(
+                format!(
+                    "| {}/{} [{}<{}, {}]",
+                    s.step,
+                    p.total_steps,
+                    clock(elapsed),
+                    clock(left),
+                    tqdm_rate(s.step_time)
+                ),
+                Style::PLAIN,
+            ),
+    ]
 }

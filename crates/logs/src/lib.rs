@@ -14,7 +14,7 @@ mod torchtitan;
 mod writer;
 
 use serde::Deserialize;
-use sim::Event;
+use sim::{Event, Framework};
 use term::{Color, Style, StyledLine};
 
 pub use console::{Console, ConsoleConfig, TimedOp};
@@ -53,11 +53,24 @@ impl Flavor {
         Flavor::HfTrainer,
     ];
 
-    /// The style used for run number `run` (0-based).
-    pub fn for_run(self, run: u64) -> Flavor {
+    /// The framework every run uses, or `None` for `rotate` (a different one each run).
+    pub fn framework(self) -> Option<Framework> {
         match self {
-            Flavor::Rotate => Self::CONCRETE[(run % Self::CONCRETE.len() as u64) as usize],
-            f => f,
+            Flavor::Ddp => Some(Framework::Ddp),
+            Flavor::Torchtitan => Some(Framework::Torchtitan),
+            Flavor::Megatron => Some(Framework::Megatron),
+            Flavor::HfTrainer => Some(Framework::HfTrainer),
+            Flavor::Rotate => None,
+        }
+    }
+
+    /// The style that prints a framework's runs.
+    pub fn of(framework: Framework) -> Flavor {
+        match framework {
+            Framework::Ddp => Flavor::Ddp,
+            Framework::Torchtitan => Flavor::Torchtitan,
+            Framework::Megatron => Flavor::Megatron,
+            Framework::HfTrainer => Flavor::HfTrainer,
         }
     }
 
@@ -69,9 +82,9 @@ impl Flavor {
             .map_or("rotate", |(n, _)| n)
     }
 
-    /// The style that writes this flavor's lines (`Rotate` writes like its first run).
+    /// The style that writes this flavor's lines (`Rotate` writes like `ddp`).
     pub(crate) fn style(self) -> &'static LogStyle {
-        match self.for_run(0) {
+        match self {
             Flavor::Torchtitan => &torchtitan::STYLE,
             Flavor::Megatron => &megatron::STYLE,
             Flavor::HfTrainer => &hf_trainer::STYLE,
@@ -145,18 +158,11 @@ pub(crate) struct LogStyle {
     pub bars: fn(&Writer, &LastStep) -> Vec<StyledLine>,
     /// Where the checkpoint of a step goes, under the run's checkpoint directory.
     pub checkpoint_dir: fn(&Writer, u64) -> String,
-    /// Steps between step lines, from the plan's logging interval.
-    pub log_every: fn(&Writer) -> u64,
 }
 
 /// Bars for styles that print none.
 pub(crate) fn no_bars(_: &Writer, _: &LastStep) -> Vec<StyledLine> {
     Vec::new()
-}
-
-/// A step line every step (styles without bars keep the screen moving this way).
-pub(crate) fn every_step(_: &Writer) -> u64 {
-    1
 }
 
 /// `<ckpt_dir>/step-N`, the layout of plain PyTorch and torchtitan (DCP) checkpoints.
@@ -183,6 +189,7 @@ mod tests {
             start,
             rank,
             Arc::new(sim.trainer().plan.clone()),
+            false,
         );
         w.set_job(9.5);
         w
@@ -240,11 +247,9 @@ mod tests {
             assert_eq!(f.to_string(), n);
         }
         for f in Flavor::CONCRETE {
-            assert!(std::ptr::eq(
-                f.style(),
-                Flavor::Rotate.for_run(f as u64).style()
-            ));
+            let fw = f.framework().expect("a concrete flavor has a framework");
+            assert_eq!(Flavor::of(fw), f);
         }
-        assert_eq!(Flavor::Rotate.for_run(6), Flavor::Megatron);
+        assert_eq!(Flavor::Rotate.framework(), None);
     }
 }

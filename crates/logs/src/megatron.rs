@@ -6,7 +6,7 @@ use term::{Color, Style, StyledLine};
 
 use crate::fmt::py_exp;
 use crate::writer::LastStep;
-use crate::{Level, LogStyle, META, RankTag, Writer, every_step, no_bars};
+use crate::{Level, LogStyle, META, RankTag, Writer, no_bars};
 
 /// The Megatron-LM style.
 pub static STYLE: LogStyle = LogStyle {
@@ -16,7 +16,6 @@ pub static STYLE: LogStyle = LogStyle {
     step_line,
     bars: no_bars,
     checkpoint_dir,
-    log_every: every_step,
 };
 
 fn prefix(w: &Writer, level: Level, rank: RankTag, l: &mut StyledLine) {
@@ -77,9 +76,66 @@ fn render(ev: &Event, w: &mut Writer) -> bool {
             );
             w.print(StyledLine::plain(msg));
         }
+        // training.py, print_datetime: f'[{string}] datetime: {time_str} ' (trailing space).
+        Event::TrainingStarted => {
+            let msg = format!(
+                "[before the start of training step] datetime: {} ",
+                stamp(w)
+            );
+            w.print(StyledLine::plain(msg));
+        }
+        Event::RunFinished { .. } => {
+            w.clear_live(&[]);
+            let msg = format!("[after training is done] datetime: {} ", stamp(w));
+            w.print(StyledLine::plain(msg));
+        }
+        // checkpointing.py (core_v0.13.0) L965-966: no tracker file under --load.
+        Event::NoCheckpoint if w.last.is_none() => {
+            let lines = [
+                format!(
+                    "WARNING: could not find the metadata file {}/latest_checkpointed_iteration.txt",
+                    p.ckpt_dir
+                ),
+                "    will not load any checkpoints and will start from random".to_string(),
+            ];
+            for l in lines {
+                w.print(StyledLine::plain(l));
+            }
+        }
+        // L986: f' loading {dist_infix}checkpoint from {load_dir} at iteration {iteration}'.
+        Event::CheckpointLoading { step } => {
+            let msg = format!(
+                " loading distributed checkpoint from {} at iteration {step}",
+                p.ckpt_dir
+            );
+            w.print(StyledLine::plain(msg));
+        }
+        Event::CheckpointProgress { .. } => {}
+        Event::CheckpointLoaded { step, secs } => {
+            // L1469, L1559-1562, then the load timer (core/timers.py: the name padded with
+            // dots to 48, min and max across ranks in ms).
+            let ms = secs * 1000.0;
+            let lines = [
+                " checkpoint version 3.0".to_string(),
+                format!(
+                    "  successfully loaded checkpoint from {} [ t 1/{}, p 1/{} ] at iteration {step}",
+                    p.ckpt_dir, p.tp, p.pp
+                ),
+                "(min, max) time across ranks (ms):".to_string(),
+                format!(
+                    "    {:.<48}: ({:.2}, {:.2})",
+                    "load-checkpoint ",
+                    ms - 0.7 - (ms * 13.0).fract(),
+                    ms
+                ),
+            ];
+            for l in lines {
+                w.print(StyledLine::plain(l));
+            }
+        }
         Event::CheckpointSaved { step, .. } => {
             let msg = format!(
-                "  [{}] successfully saved checkpoint from iteration {step:7} to {} [ t 1/{}, gtp_remat 1/1, p 1/{} ]",
+                "  [{}] successfully saved checkpoint from iteration {step:7} to {} [ t 1/{}, p 1/{} ]",
                 stamp(w),
                 p.ckpt_dir,
                 p.tp,

@@ -6,7 +6,7 @@ use term::{Color, Style, StyledLine};
 
 use crate::fmt::{commas, py_exp};
 use crate::writer::LastStep;
-use crate::{Level, LogStyle, META, RankTag, Writer, every_step, no_bars, step_dir};
+use crate::{Level, LogStyle, META, RankTag, Writer, no_bars, step_dir};
 use sim::plan::STATE_BYTES_PER_PARAM;
 
 /// The torchtitan style.
@@ -17,7 +17,6 @@ pub static STYLE: LogStyle = LogStyle {
     step_line,
     bars: no_bars,
     checkpoint_dir: step_dir,
-    log_every: every_step,
 };
 
 fn prefix(w: &Writer, level: Level, rank: RankTag, l: &mut StyledLine) {
@@ -76,21 +75,54 @@ fn render(ev: &Event, w: &mut Writer) -> bool {
                 w.log(Level::Info, &l);
             }
         }
-        Event::TrainingStarted => w.log(Level::Info, "Training starts at step 1"),
-        // components/checkpointer/dcp.py: "{phase.capitalize()} the checkpoint."
-        Event::CheckpointStarted { .. } => w.log(Level::Info, "Saving the checkpoint."),
+        // train.py (v0.2.0, L568): f"Training starts at step {self.step + 1}".
+        Event::TrainingStarted => {
+            let msg = format!("Training starts at step {}", p.start_step + 1);
+            w.log(Level::Info, &msg);
+        }
+        // components/checkpoint.py (v0.2.0): L491 and L529, "(or staging if async is
+        // enabled)" included, and no space before "in".
+        Event::CheckpointStarted { .. } => w.log(
+            Level::Info,
+            "Saving the checkpoint (or staging if async is enabled).",
+        ),
+        // checkpoint.py L621: f"Loading the checkpoint from {checkpoint_id}.", the id being
+        // `<folder>/step-N`.
         Event::CheckpointLoading { step } => {
             let msg = format!("Loading the checkpoint from {}.", step_dir(w, *step));
             w.log(Level::Info, &msg);
         }
-        Event::CheckpointLoaded { secs, .. } => w.log(
-            Level::Info,
-            &format!("Finished loading the checkpoint in {secs:.2} seconds."),
-        ),
+        // The loader prints nothing per file.
+        Event::CheckpointProgress { .. } => {}
+        Event::CheckpointLoaded { secs, .. } => {
+            // L630 collects garbage first (tools/utils.py: "[GC] %s took %.2f seconds"), then
+            // L631 reports the load.
+            let gc = 0.02 + (secs * 7.0).fract() * 0.06;
+            w.log(
+                Level::Info,
+                &format!("[GC] GC collection for checkpoint loading. took {gc:.2} seconds"),
+            );
+            w.log(
+                Level::Info,
+                &format!("Finished loading the checkpoint in {secs:.2} seconds."),
+            );
+        }
         Event::CheckpointSaved { secs, .. } => w.log(
             Level::Info,
-            &format!("Finished saving the checkpoint in {secs:.2} seconds."),
+            &format!(
+                "Finished saving the checkpoint (or staging if async is enabled)in {secs:.2} seconds."
+            ),
         ),
+        // Training from scratch: `load()` returns False and logs nothing.
+        Event::NoCheckpoint if w.last.is_none() => {}
+        // train.py L644/L647/L693 at the end of a run.
+        Event::RunFinished { .. } => {
+            w.log(Level::Info, "Sleeping 2 seconds for other ranks to complete");
+            w.set_job(w.job() + 2.0);
+            w.log(Level::Info, "Training completed");
+            w.set_job(w.job() + 0.9);
+            w.log(Level::Info, "Process group destroyed");
+        }
         _ => return false,
     }
     true

@@ -36,6 +36,10 @@ pub(crate) struct Writer {
     pub last: Option<LastStep>,
     /// Bars under a running validation (those of the step before it).
     pub val_base: Vec<StyledLine>,
+    /// Whether to print the `# trainsaver:` disclosure line.
+    pub disclosure: bool,
+    /// The source `file:line` the next prefix names, for styles whose prefix shows it.
+    pub src: Option<&'static str>,
 }
 
 impl Writer {
@@ -45,6 +49,7 @@ impl Writer {
         start: NaiveDateTime,
         view_rank: u32,
         plan: Arc<RunPlan>,
+        disclosure: bool,
     ) -> Self {
         Writer {
             style,
@@ -55,6 +60,8 @@ impl Writer {
             live: LiveWriter::new(),
             last: None,
             val_base: Vec::new(),
+            disclosure,
+            src: None,
         }
     }
 
@@ -123,6 +130,13 @@ impl Writer {
     pub fn log(&mut self, level: Level, msg: &str) {
         let l = self.line(level, None, StyledLine::new().push(msg, level.body()));
         self.print(l);
+    }
+
+    /// A log line at a level, its prefix naming the logging call's `file:line`.
+    pub fn log_from(&mut self, level: Level, src: &'static str, msg: &str) {
+        self.src = Some(src);
+        self.log(level, msg);
+        self.src = None;
     }
 
     /// A log line on behalf of one rank of `world`.

@@ -104,8 +104,23 @@ pub struct DatasetSpec {
     pub name: String,
     /// Tokens in the corpus.
     pub tokens: f64,
-    /// Documents in the corpus.
+    /// Documents in the corpus (samples, for an instruction set).
     pub documents: f64,
+    /// `pretrain` (a web corpus read once, in part) or `sft` (an instruction set fine-tunes
+    /// make whole passes over).
+    #[serde(default = "pretrain")]
+    pub kind: String,
+}
+
+fn pretrain() -> String {
+    "pretrain".into()
+}
+
+impl DatasetSpec {
+    /// Whether this is an instruction set for fine-tuning.
+    pub fn is_sft(&self) -> bool {
+        self.kind == "sft"
+    }
 }
 
 #[derive(Deserialize)]
@@ -323,11 +338,29 @@ fn check_datasets(file: &str, src: &str, sets: &[DatasetSpec]) -> Result<(), Dat
     }
     for (i, d) in sets.iter().enumerate() {
         let bad = |field: &str, msg: &str| Err(field_error(file, src, "dataset", i, field, msg));
-        if !(d.tokens >= 1.0e8 && d.tokens.is_finite()) {
-            return bad("tokens", "must be at least 1e8");
+        if d.kind != "pretrain" && d.kind != "sft" {
+            return bad("kind", "must be \"pretrain\" or \"sft\"");
         }
-        if !(d.documents >= 1.0e6 && d.documents < d.tokens) {
-            return bad("documents", "must be at least 1e6 and fewer than tokens");
+        // Instruction sets are small; corpora are not.
+        let (min_tokens, min_docs) = if d.is_sft() {
+            (1.0e6, 1.0e3)
+        } else {
+            (1.0e8, 1.0e6)
+        };
+        if !(d.tokens >= min_tokens && d.tokens.is_finite()) {
+            return bad(
+                "tokens",
+                &format!("must be at least {min_tokens:e} for kind {:?}", d.kind),
+            );
+        }
+        if !(d.documents >= min_docs && d.documents < d.tokens) {
+            return bad(
+                "documents",
+                &format!(
+                    "must be at least {min_docs:e} and fewer than tokens for kind {:?}",
+                    d.kind
+                ),
+            );
         }
     }
     Ok(())

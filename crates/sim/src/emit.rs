@@ -1,41 +1,32 @@
-//! The simulation's two clocks and the queue of events they stamp.
+//! The simulation's clock and the queue of events it stamps.
 
 use std::collections::VecDeque;
 use std::time::Duration;
 
 use crate::event::{Event, Timed};
 
-/// Where generated events go, with the two clocks of the simulation.
+/// Where generated events go, with the job's clock.
 ///
-/// `screen` is when something appears; `job` is the training job's own clock, printed in
-/// timestamps. They differ because long real steps are shown as a time-lapse.
+/// One clock: the job's time is the time events appear, so at speed 1 a log's timestamps
+/// are the wall clock (a time-lapse is the presenter's choice, not the simulation's).
 #[derive(Debug, Default)]
 pub(crate) struct Emitter {
     /// Events generated but not yet handed out.
     pub queue: VecDeque<Timed>,
-    /// Screen seconds of the scheduling cursor.
-    pub screen: f64,
     /// Job seconds since the start.
     pub job: f64,
 }
 
 impl Emitter {
-    /// Lets time pass on both clocks.
-    pub fn wait(&mut self, screen: f64, job: f64) {
-        self.screen += screen.max(0.0);
-        self.job += job.max(0.0);
-    }
-
-    /// Lets the same time pass on both clocks (real-time phases).
+    /// Lets `secs` of job time pass.
     pub fn pause(&mut self, secs: f64) {
-        self.wait(secs, secs);
+        self.job += secs.max(0.0);
     }
 
     /// Queues an event at the current time.
     pub fn emit(&mut self, event: Event) {
         self.queue.push_back(Timed {
-            at: Duration::from_secs_f64(self.screen),
-            job: self.job,
+            at: Duration::from_secs_f64(self.job),
             event,
         });
     }

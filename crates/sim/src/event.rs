@@ -6,15 +6,20 @@ use std::time::Duration;
 
 use crate::plan::RunPlan;
 
-/// An event due at a screen time, with the job's own clock at that moment.
+/// An event at a moment of the job's clock.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Timed {
-    /// Simulated (screen) time since the start at which the event shows.
+    /// Job time since the simulation's start (what timestamps print, and when it shows).
     pub at: Duration,
-    /// Job-clock seconds since the start (what timestamps print).
-    pub job: f64,
     /// What happened.
     pub event: Event,
+}
+
+impl Timed {
+    /// Job seconds since the start.
+    pub fn secs(&self) -> f64 {
+        self.at.as_secs_f64()
+    }
 }
 
 /// Numbers of one optimizer step.
@@ -351,6 +356,15 @@ pub enum Event {
         /// Its step.
         step: u64,
     },
+    /// Part of a checkpoint read back.
+    CheckpointProgress {
+        /// Fraction read.
+        frac: f64,
+        /// Rank files read completely.
+        files_done: u32,
+        /// Rank files in the checkpoint (one per rank).
+        files: u32,
+    },
     /// Checkpoint loaded.
     CheckpointLoaded {
         /// Its step.
@@ -373,6 +387,15 @@ pub enum Event {
         final_loss: f64,
         /// Job seconds since the first training step.
         wall: f64,
+    },
+    /// The scheduler's time limit stopped the job before its schedule ended.
+    TimeLimit,
+    /// torchrun used up its restarts: the job failed (the scheduler requeues it).
+    JobFailed {
+        /// The rank that failed last.
+        rank: u32,
+        /// Job seconds when it failed.
+        failed_at: f64,
     },
     /// The pause between runs.
     RunGap,

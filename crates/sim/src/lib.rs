@@ -18,13 +18,13 @@ pub mod train;
 use std::sync::Arc;
 use std::time::Duration;
 
-use rand::SeedableRng;
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 pub use self::catalog::Catalog;
 use self::emit::Emitter;
 pub use self::event::{Event, NcclLine, RunTotals, StepStats, Timed};
-pub use self::plan::{GPUS_PER_NODE, Precision, RunPlan};
+pub use self::plan::{Framework, GPUS_PER_NODE, JobKind, Precision, RunPlan};
 pub use self::telemetry::Telemetry;
 use self::train::Trainer;
 
@@ -40,12 +40,13 @@ enum Stage {
 type Phase = fn(&mut Emitter, &RunPlan, &mut ChaCha8Rng);
 
 /// The setup phases in order.
-const SETUP: [Phase; 5] = [
+const SETUP: [Phase; 6] = [
     setup::launch,
     setup::load_model,
     setup::load_data,
     setup::init_dist,
     setup::allreduce_test,
+    setup::restore,
 ];
 
 /// The simulated cluster and its event stream.
@@ -56,13 +57,24 @@ pub struct Simulation {
     run_index: u64,
     trainer: Trainer,
     stage: Stage,
+    /// The framework every run uses, or `None` for a different one each run.
+    framework: Option<Framework>,
+    /// Where a screen joins the stream (see [`Simulation::joined_at`]).
+    joined_at: Duration,
 }
 
 impl Simulation {
-    /// A simulation of seed `seed` at time zero.
+    /// A simulation of seed `seed` at time zero whose runs cycle through the frameworks.
     pub fn new(seed: u64, catalog: Arc<Catalog>) -> Self {
+        Self::with_framework(seed, catalog, None)
+    }
+
+    /// A simulation of seed `seed` at time zero whose runs all use `framework` (`None`: a
+    /// different one each run).
+    pub fn with_framework(seed: u64, catalog: Arc<Catalog>, framework: Option<Framework>) -> Self {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let plan = RunPlan::draw(&mut rng, &catalog);
+        let plan = RunPlan::draw(&mut rng, &catalog, Self::framework_of(framework, 0));
+        let joined_at = Self::join_point(seed, &plan);
         let mut out = Emitter::default();
         out.emit(Event::RunStarted {
             run: 0,
@@ -75,7 +87,28 @@ impl Simulation {
             run_index: 0,
             trainer: Trainer::new(plan),
             stage: Stage::Setup(0),
+            framework,
+            joined_at,
         }
+    }
+
+    fn framework_of(fixed: Option<Framework>, run: u64) -> Framework {
+        fixed.unwrap_or(Framework::ALL[(run % Framework::ALL.len() as u64) as usize])
+    }
+
+    /// A seeded moment in the first run, some minutes to hours after its setup, from its own
+    /// generator so that the events do not depend on it.
+    fn join_point(seed: u64, plan: &RunPlan) -> Duration {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x6a6f_696e_6564);
+        let job = (plan.end_step - plan.start_step) as f64 * plan.step_time();
+        let secs = rng.random_range(0.15..0.7) * job;
+        Duration::from_secs_f64(secs.clamp(8.0 * 60.0, 6.0 * 3600.0))
+    }
+
+    /// Where a screen that shows the job "already running" joins it: a seeded moment in the
+    /// first run, 8 minutes to 6 hours in, so the screen is full of its history from the start.
+    pub fn joined_at(&self) -> Duration {
+        self.joined_at
     }
 
     /// Appends every event due at or before `until` to `events`.
@@ -143,13 +176,14 @@ impl Simulation {
     fn next_run(&mut self) {
         self.run_index += 1;
         let previous = self.trainer.plan.model.name.clone();
+        let framework = Self::framework_of(self.framework, self.run_index);
         // Another model each run, when the catalog has more than one.
-        let mut plan = RunPlan::draw(&mut self.rng, &self.catalog);
+        let mut plan = RunPlan::draw(&mut self.rng, &self.catalog, framework);
         for _ in 0..8 {
             if plan.model.name != previous || self.catalog.models.len() < 2 {
                 break;
             }
-            plan = RunPlan::draw(&mut self.rng, &self.catalog);
+            plan = RunPlan::draw(&mut self.rng, &self.catalog, framework);
         }
         self.out.emit(Event::RunStarted {
             run: self.run_index,
@@ -187,10 +221,7 @@ mod tests {
     fn clocks_never_run_backwards() {
         let ev = events(3, 3600);
         assert!(matches!(ev[0].event, Event::RunStarted { run: 0, .. }));
-        assert!(
-            ev.windows(2)
-                .all(|w| w[0].at <= w[1].at && w[0].job <= w[1].job)
-        );
+        assert!(ev.windows(2).all(|w| w[0].at <= w[1].at));
         assert!(
             ev.iter()
                 .any(|t| matches!(t.event, Event::StepFinished { .. }))

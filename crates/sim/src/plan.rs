@@ -33,6 +33,51 @@ impl Precision {
     }
 }
 
+/// The training software a job runs: it decides which parallelism the job can use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Framework {
+    /// A plain PyTorch script (FSDP, optional tensor parallelism).
+    Ddp,
+    /// torchtitan: FSDP2 with tensor, pipeline and expert parallelism.
+    Torchtitan,
+    /// Megatron-LM: tensor, pipeline and expert parallelism with a distributed optimizer.
+    Megatron,
+    /// Hugging Face Trainer: data parallel only (FSDP or DeepSpeed ZeRO-3).
+    HfTrainer,
+}
+
+impl Framework {
+    /// Every framework, in the order `rotate` cycles through them.
+    pub const ALL: [Framework; 4] = [
+        Framework::Ddp,
+        Framework::Torchtitan,
+        Framework::Megatron,
+        Framework::HfTrainer,
+    ];
+
+    /// Whether the framework splits layers across GPUs (tensor/pipeline parallelism).
+    pub fn model_parallel(self) -> bool {
+        self != Framework::HfTrainer
+    }
+
+    /// Whether the framework shards parameters with FSDP (Megatron keeps whole replicas per
+    /// model-parallel group and shards only the optimizer).
+    pub fn fsdp(self) -> bool {
+        self != Framework::Megatron
+    }
+}
+
+/// What the job does, which decides where it starts and its first loss.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobKind {
+    /// Pretraining from random initialisation (loss starts near ln V).
+    Scratch,
+    /// Pretraining resumed from a sharded distributed checkpoint (the curve continues).
+    Resume,
+    /// Supervised fine-tuning from published safetensors weights (loss starts near 1.5-2.5).
+    FineTune,
+}
+
 /// Everything fixed for one run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunPlan {
@@ -42,12 +87,18 @@ pub struct RunPlan {
     pub gpu: GpuSpec,
     /// Corpus.
     pub dataset: DatasetSpec,
+    /// The software running the job.
+    pub framework: Framework,
+    /// What the job does.
+    pub kind: JobKind,
     /// Nodes in the job.
     pub nodes: u32,
     /// Tensor-parallel degree.
     pub tp: u32,
     /// Pipeline-parallel degree.
     pub pp: u32,
+    /// Expert-parallel degree (1 for dense models).
+    pub ep: u32,
     /// Mixed precision.
     pub precision: Precision,
     /// Tokens per sequence.
@@ -56,15 +107,20 @@ pub struct RunPlan {
     pub micro_batch: u32,
     /// Micro-steps per optimizer step.
     pub grad_accum: u32,
-    /// Optimizer steps in the run.
+    /// Optimizer steps in the whole schedule (the lr schedule spans them).
     pub total_steps: u64,
+    /// Step the job starts from (the resumed checkpoint's step; 0 otherwise).
+    pub start_step: u64,
+    /// Step at which this job stops: `total_steps`, or earlier when the scheduler's time
+    /// limit ends it.
+    pub end_step: u64,
     /// Linear warm-up steps.
     pub warmup_steps: u64,
-    /// Epochs over the run's sample of the corpus.
+    /// Passes over the training data (1 for pretraining, which reads part of a corpus once).
     pub epochs: u32,
     /// Model FLOPs utilisation achieved.
     pub mfu: f64,
-    /// Steps between log lines.
+    /// Steps between log lines (a line every 5-30 s).
     pub log_every: u64,
     /// Steps between validations.
     pub val_every: u64,
@@ -76,8 +132,6 @@ pub struct RunPlan {
     pub storage_bps: f64,
     /// Weight shards on disk.
     pub shards: u32,
-    /// Seconds of screen time one step is shown for (the real step time is longer or shorter).
-    pub screen_step: f64,
     /// Host name prefix, e.g. `gpu-node`.
     pub host_prefix: String,
     /// Second octet of the cluster's 10.x.0.0/16 network.
@@ -86,8 +140,12 @@ pub struct RunPlan {
     pub pid: u32,
     /// Job id of the scheduler.
     pub job_id: u32,
-    /// Final training loss the run approaches (from a scaling law).
+    /// Final training loss the run approaches (from a scaling law, or the fine-tune's floor).
     pub loss_floor: f64,
+    /// Peak learning rate (the model's pretraining peak, or a fine-tuning rate).
+    pub peak_lr: f64,
+    /// Loss at the first step of a fine-tune (the pretrained model on the new data).
+    pub sft_start_loss: f64,
     /// Checkpoint directory.
     pub ckpt_dir: String,
 }
@@ -105,11 +163,54 @@ fn min_gpus(model: &ModelSpec, gpu: &GpuSpec) -> u32 {
         .max(1.0) as u32
 }
 
+/// Longest optimizer step a plan accepts, seconds: a log line at least every half minute.
+pub const MAX_STEP_SECS: f64 = 30.0;
+/// Round logging intervals real configs use, in steps.
+const LOG_INTERVALS: [u64; 8] = [1, 2, 5, 10, 20, 25, 50, 100];
+
 impl RunPlan {
-    /// Draws a consistent plan from the catalog.
-    pub fn draw(rng: &mut ChaCha8Rng, catalog: &Catalog) -> RunPlan {
-        let model = pick(rng, &catalog.models).clone();
-        let dataset = pick(rng, &catalog.datasets).clone();
+    /// Draws a consistent plan from the catalog for a job run by `framework`.
+    pub fn draw(rng: &mut ChaCha8Rng, catalog: &Catalog, framework: Framework) -> RunPlan {
+        let kind = match rng.random_range(0..100) {
+            0..40 => JobKind::Resume,
+            40..65 => JobKind::Scratch,
+            // torchtitan is a pretraining framework.
+            _ if framework == Framework::Torchtitan => JobKind::Resume,
+            _ => JobKind::FineTune,
+        };
+        let sft = |d: &&DatasetSpec| d.is_sft();
+        let models: Vec<&ModelSpec> = catalog
+            .models
+            .iter()
+            .filter(|m| match kind {
+                // Ablations from scratch are small; fine-tunes skip the 100B+ giants, and a
+                // data-parallel-only framework cannot hold those either.
+                JobKind::Scratch => m.active() < 15_000_000_000,
+                JobKind::FineTune => m.params < 100_000_000_000,
+                JobKind::Resume => framework.model_parallel() || m.params < 100_000_000_000,
+            })
+            .collect();
+        let model = if models.is_empty() {
+            pick(rng, &catalog.models).clone()
+        } else {
+            (*pick(rng, &models)).clone()
+        };
+        let wanted_sets: Vec<&DatasetSpec> = catalog
+            .datasets
+            .iter()
+            .filter(|d| sft(d) == (kind == JobKind::FineTune))
+            .collect();
+        let dataset = if wanted_sets.is_empty() {
+            pick(rng, &catalog.datasets).clone()
+        } else {
+            (*pick(rng, &wanted_sets)).clone()
+        };
+        // A fine-tune on a catalog without instruction data reads a corpus like pretraining.
+        let kind = if kind == JobKind::FineTune && !dataset.is_sft() {
+            JobKind::Resume
+        } else {
+            kind
+        };
         // Only GPUs that can hold the model on a cluster of at most 512 nodes.
         let fitting: Vec<&GpuSpec> = catalog
             .gpus
@@ -131,18 +232,27 @@ impl RunPlan {
 
         let min_nodes = min_gpus(&model, &gpu).div_ceil(GPUS_PER_NODE).max(1);
         let active_b = model.active() as f64 / 1e9;
-        // Bigger models get bigger clusters, as in practice.
-        let wanted = (active_b / 2.0).clamp(1.0, 256.0) * rng.random_range(0.5..2.0);
+        // Bigger models get bigger clusters, as in practice; fine-tunes and ablations use a
+        // few nodes.
+        let wanted = match kind {
+            JobKind::Resume => (active_b / 2.0).clamp(1.0, 256.0) * rng.random_range(0.5..2.0),
+            _ => rng.random_range(0.5..4.0),
+        };
         let nodes = wanted.max(min_nodes as f64).round().clamp(1.0, 1024.0) as u32;
         let nodes = nodes.next_power_of_two().max(min_nodes);
         let world = nodes * GPUS_PER_NODE;
 
+        // Tensor parallelism needs NVLink-class bandwidth inside the node; PCIe boxes and
+        // data-parallel-only frameworks shard with FSDP instead.
         let tp = match active_b {
+            _ if !framework.model_parallel() || gpu.node_busbw < 100.0 => 1,
             x if x < 14.0 => 1,
             x if x < 40.0 => 2,
             _ => GPUS_PER_NODE,
         };
-        let mut pp = if active_b > 200.0 {
+        let mut pp = if !framework.model_parallel() {
+            1
+        } else if active_b > 200.0 || model.params > 300_000_000_000 {
             16
         } else if active_b > 60.0 {
             4
@@ -152,7 +262,10 @@ impl RunPlan {
         while pp > 1 && !world.is_multiple_of(tp * pp) {
             pp /= 2;
         }
-        let seq_len = *pick(rng, &[2048u32, 4096, 4096, 8192]);
+        let seq_len = match kind {
+            JobKind::FineTune => *pick(rng, &[2048u32, 4096]),
+            _ => *pick(rng, &[2048u32, 4096, 4096, 8192]),
+        };
         let seq_len = seq_len.min(model.context);
         // fp16 with loss scaling only where it is still chosen: Ampere-class and older parts.
         // Hopper, Blackwell and MI300X runs use bf16.
@@ -166,16 +279,21 @@ impl RunPlan {
             model,
             gpu,
             dataset,
+            framework,
+            kind,
             nodes,
             tp,
             pp,
+            ep: 1,
             precision,
             seq_len,
             micro_batch: 1,
             grad_accum: 1,
             total_steps: 0,
+            start_step: 0,
+            end_step: 0,
             warmup_steps: 0,
-            epochs: rng.random_range(1..=3),
+            epochs: 1,
             mfu: 0.0,
             log_every: 10,
             val_every: 250,
@@ -183,15 +301,26 @@ impl RunPlan {
             ckpt_every: 500,
             storage_bps: 0.0,
             shards: 1,
-            screen_step: 1.0,
             host_prefix: pick(rng, &["gpu-node", "node", "hgx", "dgx", "compute", "trn"])
                 .to_string(),
             subnet: rng.random_range(1..=250),
             pid: rng.random_range(2000..90000),
             job_id: rng.random_range(100_000..9_999_999),
             loss_floor: 0.0,
+            sft_start_loss: 0.0,
+            peak_lr: 0.0,
             ckpt_dir: String::new(),
         };
+        // Experts spread over up to 64 data-parallel ranks (DeepSeek-V3 used 64-way EP).
+        if let Some(e) = plan.model.experts
+            && framework.model_parallel()
+        {
+            let dp = plan.dp();
+            plan.ep = [64u32, 32, 16, 8, 4, 2]
+                .into_iter()
+                .find(|&ep| ep <= e && dp.is_multiple_of(ep))
+                .unwrap_or(1);
+        }
 
         // Largest micro batch that fits under 90% of the GPU; a run that still leaves most of
         // the memory idle gives up tensor parallelism (each rank then holds more of the model).
@@ -209,49 +338,66 @@ impl RunPlan {
             }
             plan.tp /= 2;
         }
-        // Real configs fix a round global batch (a power of two in sequences, ~1-16M tokens)
-        // and derive the accumulation from it.
-        let target_tokens = if active_b > 200.0 {
-            16.0e6
-        } else if active_b > 30.0 {
-            *pick(rng, &[4.0e6, 8.0e6])
+        // Real configs fix a round global batch (a power of two in sequences) and derive the
+        // accumulation from it: ~1-16M tokens for pretraining, 64-256 sequences for SFT.
+        let target_seqs = if kind == JobKind::FineTune {
+            *pick(rng, &[64u64, 128, 128, 256])
         } else {
-            *pick(rng, &[1.0e6, 2.0e6, 4.0e6])
+            let tokens = if active_b > 200.0 {
+                16.0e6
+            } else if active_b > 30.0 {
+                *pick(rng, &[4.0e6, 8.0e6])
+            } else {
+                *pick(rng, &[1.0e6, 2.0e6, 4.0e6])
+            };
+            ((tokens / plan.seq_len as f64).round() as u64).max(1)
         };
+        // Many data-parallel ranks reach the batch with smaller micro batches (memory then
+        // stays below what it could hold).
+        let target_seqs = target_seqs.next_power_of_two();
+        while plan.micro_batch > 1 && (plan.micro_batch * plan.dp()) as u64 > target_seqs {
+            plan.micro_batch /= 2;
+        }
         let per_micro = (plan.micro_batch * plan.dp()) as u64;
-        let wanted = ((target_tokens / plan.seq_len as f64).round() as u64).max(1);
-        let global = wanted.next_power_of_two().max(per_micro);
+        let global = target_seqs.max(per_micro);
         plan.grad_accum = (global / per_micro).clamp(1, 64) as u32;
 
-        // ROCm stacks and PCIe-only boxes reach lower utilisation.
+        // ROCm stacks and PCIe-only boxes reach lower utilisation; so do MoE models (all-to-all
+        // dispatch, small expert GEMMs) and fine-tunes (short, padded samples).
         let headroom = if plan.gpu.collectives == "RCCL" || plan.gpu.node_busbw < 100.0 {
             0.85
         } else {
             1.0
         };
-        plan.mfu = rng.random_range(0.38..0.53) * headroom * if plan.pp > 4 { 0.93 } else { 1.0 };
-
-        // Screen pacing: long real steps are shown faster than short ones, within 0.3-3 s.
-        plan.screen_step = (plan.step_time().sqrt() * 0.55).clamp(0.3, 3.0);
-        let run_screen_secs = rng.random_range(1500.0..3600.0);
-        let steps = (run_screen_secs / plan.screen_step) as u64;
-        plan.total_steps = (steps / 100).max(4) * 100;
-        plan.warmup_steps =
-            ((plan.total_steps as f64 * rng.random_range(0.03..0.08)) as u64 / 10).max(2) * 10;
-        plan.log_every = *pick(rng, &[5u64, 10, 10, 20, 25]);
-        // Validation every 20-60 minutes and checkpoints every 1-2 validations of real job
-        // time, in round numbers of steps.
-        let n = rng.random_range(1200.0..3600.0) / plan.step_time();
-        let unit = if n >= 500.0 {
-            50.0
-        } else if n >= 50.0 {
-            10.0
+        let moe = if plan.model.experts.is_some() {
+            rng.random_range(0.55..0.75)
         } else {
             1.0
         };
-        plan.val_every = ((n / unit).round().max(1.0) * unit) as u64;
-        plan.ckpt_every = plan.val_every * rng.random_range(1..=2);
-        plan.val_batches = *pick(rng, &[20u32, 40, 50, 100]);
+        let sft = if kind == JobKind::FineTune {
+            rng.random_range(0.6..0.85)
+        } else {
+            1.0
+        };
+        plan.mfu = rng.random_range(0.38..0.53)
+            * headroom
+            * moe
+            * sft
+            * if plan.pp > 4 { 0.93 } else { 1.0 };
+        // A log line at least every half minute: halve the accumulation while a step is slower.
+        while plan.step_time() > MAX_STEP_SECS && plan.grad_accum * plan.micro_batch > 1 {
+            if plan.grad_accum > 1 {
+                plan.grad_accum /= 2;
+            } else {
+                plan.micro_batch /= 2;
+            }
+        }
+
+        plan.peak_lr = match kind {
+            JobKind::FineTune => *pick(rng, &[5.0e-6, 1.0e-5, 1.0e-5, 2.0e-5]),
+            _ => plan.model.lr,
+        };
+        plan.schedule(rng);
         plan.storage_bps = (nodes as f64 * rng.random_range(0.6e9..2.5e9)).clamp(2.0e9, 400.0e9);
         let shard_bytes = *pick(rng, &[4.0e9, 5.0e9, 10.0e9]);
         plan.shards = plan
@@ -259,10 +405,14 @@ impl RunPlan {
             .shards
             .unwrap_or(((plan.weight_bytes() / shard_bytes).ceil() as u32).max(1));
 
-        // Chinchilla fit for the run's tokens: the loss the curve approaches.
+        // Chinchilla fit for the schedule's tokens: the loss pretraining approaches.
         let n = plan.model.active() as f64;
         let d = plan.tokens_per_step() * plan.total_steps as f64;
         plan.loss_floor = 1.69 + 406.4 / n.powf(0.34) + 410.7 / d.powf(0.28);
+        if kind == JobKind::FineTune {
+            plan.sft_start_loss = rng.random_range(1.5..2.5);
+            plan.loss_floor = plan.sft_start_loss * rng.random_range(0.55..0.75);
+        }
         let short_name = plan.model.name.to_lowercase().replace('.', "");
         plan.ckpt_dir = format!(
             "/{}/{}/{}-{}",
@@ -275,11 +425,80 @@ impl RunPlan {
                     "mnt/weka/ckpt"
                 ]
             ),
-            pick(rng, &["pretrain", "llm-team", "foundation", "research"]),
+            match kind {
+                JobKind::FineTune => pick(rng, &["sft", "finetune", "post-training"]),
+                _ => pick(rng, &["pretrain", "llm-team", "foundation", "research"]),
+            },
             short_name,
             plan.job_id
         );
         plan
+    }
+
+    /// Steps, warm-up, epochs, where the job starts and stops, and the intervals of logging,
+    /// validation and checkpoints, all from real job time.
+    fn schedule(&mut self, rng: &mut ChaCha8Rng) {
+        let step = self.step_time();
+        let round = |steps: f64| {
+            let unit = if steps >= 5000.0 {
+                1000.0
+            } else if steps >= 500.0 {
+                100.0
+            } else {
+                10.0
+            };
+            ((steps / unit).round().max(1.0) * unit) as u64
+        };
+        match self.kind {
+            JobKind::FineTune => {
+                // Whole passes over an instruction set: steps follow from its size.
+                self.epochs = *pick(rng, &[1u32, 2, 3, 3]);
+                let per_epoch = (self.dataset.documents as u64).div_ceil(self.global_batch());
+                self.total_steps = per_epoch.max(1) * self.epochs as u64;
+                self.warmup_steps = (self.total_steps as f64 * 0.03).ceil().max(1.0) as u64;
+                self.end_step = self.total_steps;
+            }
+            JobKind::Scratch => {
+                // An ablation of one to eight hours.
+                let secs = rng.random_range(3600.0..8.0 * 3600.0);
+                self.total_steps = round(secs / step).max(100);
+                self.warmup_steps = round(self.total_steps as f64 * rng.random_range(0.02..0.06));
+                self.end_step = self.total_steps;
+            }
+            JobKind::Resume => {
+                // A long pretraining schedule over part of a corpus (at most all of it),
+                // joined somewhere in the middle; this job runs until the schedule ends or
+                // the scheduler's time limit (4-48 h) stops it.
+                let n = self.model.active() as f64;
+                let tokens = (n * rng.random_range(20.0..200.0))
+                    .max(self.tokens_per_step() * 2000.0)
+                    .min(self.dataset.tokens);
+                self.total_steps = round(tokens / self.tokens_per_step());
+                self.warmup_steps = round(
+                    (self.total_steps as f64 * 0.01)
+                        .clamp(200.0, 8000.0)
+                        .min(self.total_steps as f64 * 0.1),
+                );
+                let at = rng.random_range(0.05..0.97) * self.total_steps as f64;
+                self.start_step = (at as u64).max(self.warmup_steps);
+                let limit = rng.random_range(4.0..48.0) * 3600.0 / step;
+                self.end_step = (self.start_step + limit as u64).min(self.total_steps);
+            }
+        }
+        // A log line every 5-30 s, on a round interval.
+        let target: f64 = rng.random_range(5.0..20.0);
+        self.log_every = LOG_INTERVALS
+            .into_iter()
+            .rev()
+            .find(|&n| n as f64 * step <= target.max(step))
+            .unwrap_or(1);
+        // Validation every 20-60 minutes and checkpoints every 1-2 validations of job time,
+        // in multiples of the logging interval.
+        let n = rng.random_range(1200.0..3600.0) / step;
+        let every = ((n / self.log_every as f64).round().max(1.0) as u64) * self.log_every;
+        self.val_every = if every >= 500 { every / 50 * 50 } else { every }.max(1);
+        self.ckpt_every = self.val_every * rng.random_range(1..=2);
+        self.val_batches = *pick(rng, &[20u32, 40, 50, 100]);
     }
 
     /// Host name of a node.
@@ -348,11 +567,6 @@ impl RunPlan {
         self.tokens_per_step() / (self.tps_per_gpu() * self.world() as f64)
     }
 
-    /// How many times faster than real the training loop is shown.
-    pub fn timelapse(&self) -> f64 {
-        self.step_time() / self.screen_step
-    }
-
     /// bf16 weights on disk, bytes (2 per parameter).
     pub fn weight_bytes(&self) -> f64 {
         2.0 * self.model.params as f64
@@ -390,7 +604,7 @@ impl RunPlan {
 
     /// Learning rate at a step: linear warm-up, then cosine decay to 10% of peak.
     pub fn lr(&self, step: u64) -> f64 {
-        let peak = self.model.lr;
+        let peak = self.peak_lr;
         if step < self.warmup_steps {
             return peak * (step + 1) as f64 / self.warmup_steps as f64;
         }
@@ -400,8 +614,17 @@ impl RunPlan {
         min + 0.5 * (peak - min) * (1.0 + (std::f64::consts::PI * p).cos())
     }
 
-    /// Smooth training loss at a step: from ln(vocab) down a power law toward the floor.
+    /// Smooth training loss at a step: pretraining falls from ln(vocab) down a power law
+    /// toward the floor; a fine-tune starts from the pretrained model's loss on the new data
+    /// and drops again at each new epoch (the model has seen those samples).
     pub fn loss_curve(&self, step: u64) -> f64 {
+        if self.kind == JobKind::FineTune {
+            let (s0, floor) = (self.sft_start_loss, self.loss_floor);
+            let spe = self.steps_per_epoch().max(1) as f64;
+            let epoch = (step.saturating_sub(1) as f64 / spe).floor();
+            let fast = (-(step as f64) / (0.05 * spe).max(5.0)).exp();
+            return floor + (s0 - floor) * (0.45 * fast + 0.55 * 0.62f64.powf(epoch));
+        }
         let start = (self.model.vocab as f64).ln();
         let tokens = self.tokens_per_step() * (step as f64 + 1.0);
         let n = self.model.active() as f64;

@@ -8,7 +8,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::emit::Emitter;
 use crate::event::{Event, NcclLine};
-use crate::plan::{RunPlan, pick};
+use crate::plan::{JobKind, RunPlan, pick};
 
 /// Ranks listed one by one at detection; the rest are summarised.
 const RANKS_LISTED: u32 = 16;
@@ -32,7 +32,7 @@ pub(crate) fn launch(out: &mut Emitter, _plan: &RunPlan, rng: &mut ChaCha8Rng) {
     out.pause(rng.random_range(0.5..1.2));
 }
 
-/// Model summary and weight loading, shard by shard.
+/// Model summary, and for a fine-tune the published weights, shard by shard.
 pub(crate) fn load_model(out: &mut Emitter, plan: &RunPlan, rng: &mut ChaCha8Rng) {
     out.emit(Event::ModelLoading);
     out.pause(rng.random_range(0.4..1.0));
@@ -40,34 +40,61 @@ pub(crate) fn load_model(out: &mut Emitter, plan: &RunPlan, rng: &mut ChaCha8Rng
     out.pause(0.2);
     out.emit(Event::ParameterCount);
     out.pause(0.3);
+    if plan.kind == JobKind::FineTune {
+        // Every node reads the weights from shared storage; per-node rate 1.5-6 GB/s.
+        let total = plan.weight_bytes();
+        let rate = rng.random_range(1.5e9..6.0e9);
+        let secs = total / rate;
+        let updates = (secs / 0.5).ceil().clamp(4.0, 2000.0) as u32;
+        let shard_bytes = total / plan.shards as f64;
+        for u in 1..=updates {
+            let frac = u as f64 / updates as f64;
+            out.pause(secs / updates as f64);
+            let done = total * frac;
+            let shard = ((done / shard_bytes) as u32).min(plan.shards - 1);
+            let inst = rate * rng.random_range(0.9..1.1);
+            out.emit(Event::WeightsProgress {
+                frac,
+                done,
+                rate: inst,
+                eta: (total - done) / inst,
+                shard,
+            });
+        }
+        out.emit(Event::WeightsLoaded { secs, rate });
+        out.pause(rng.random_range(0.5..1.0));
+    }
     out.emit(Event::ModelWrapped);
+}
 
-    // Every node reads the weights from shared storage; per-node rate 1.5-6 GB/s.
-    let total = plan.weight_bytes();
-    let rate = rng.random_range(1.5e9..6.0e9);
-    let real_secs = total / rate;
-    let screen_secs = real_secs.clamp(4.0, 25.0);
-    let updates = (screen_secs / 0.25).ceil() as u32;
-    let shard_bytes = total / plan.shards as f64;
+/// Just before the first step: a resumed job loads its distributed checkpoint (one file per
+/// rank), a job from scratch has initialised its weights.
+pub(crate) fn restore(out: &mut Emitter, plan: &RunPlan, rng: &mut ChaCha8Rng) {
+    match plan.kind {
+        JobKind::Resume => load_checkpoint(out, plan, plan.start_step, rng),
+        JobKind::Scratch => out.emit(Event::NoCheckpoint),
+        JobKind::FineTune => {}
+    }
+    out.pause(rng.random_range(0.3..1.0));
+}
+
+/// Reads a sharded checkpoint back: every rank its own file, at 1.5x the write bandwidth.
+pub(crate) fn load_checkpoint(out: &mut Emitter, plan: &RunPlan, step: u64, rng: &mut ChaCha8Rng) {
+    let rate = plan.storage_bps * 1.5 * rng.random_range(0.85..1.1);
+    let secs = (plan.weight_bytes() + plan.optimizer_bytes()) / rate;
+    out.emit(Event::CheckpointLoading { step });
+    let files = plan.world();
+    let updates = (secs / 0.5).ceil().clamp(4.0, 2000.0) as u32;
     for u in 1..=updates {
+        out.pause(secs / updates as f64);
         let frac = u as f64 / updates as f64;
-        out.wait(screen_secs / updates as f64, real_secs / updates as f64);
-        let done = total * frac;
-        let shard = ((done / shard_bytes) as u32).min(plan.shards - 1);
-        let inst = rate * rng.random_range(0.9..1.1);
-        out.emit(Event::WeightsProgress {
+        out.emit(Event::CheckpointProgress {
             frac,
-            done,
-            rate: inst,
-            eta: (total - done) / inst,
-            shard,
+            files_done: ((frac * files as f64) as u32).min(files),
+            files,
         });
     }
-    out.emit(Event::WeightsLoaded {
-        secs: real_secs,
-        rate,
-    });
-    out.pause(rng.random_range(0.5..1.0));
+    out.emit(Event::CheckpointLoaded { step, secs });
 }
 
 /// Tokenizer and dataset, all numbers consistent with the batch plan.
@@ -78,8 +105,7 @@ pub(crate) fn load_data(out: &mut Emitter, plan: &RunPlan, rng: &mut ChaCha8Rng)
     let tokens = plan.samples_per_epoch() as f64 * plan.seq_len as f64;
     let avg_doc = d.tokens / d.documents;
     out.emit(Event::DatasetLoading);
-    out.pause(rng.random_range(1.0..3.0));
-    out.wait(0.0, rng.random_range(20.0..90.0));
+    out.pause(rng.random_range(20.0..90.0));
     out.emit(Event::DatasetReady {
         documents: (tokens / avg_doc).round() as u64,
     });
@@ -115,7 +141,7 @@ pub(crate) fn init_dist(out: &mut Emitter, plan: &RunPlan, rng: &mut ChaCha8Rng)
 
     let shown = world.min(RANKS_LISTED);
     for rank in 0..shown {
-        out.wait(rng.random_range(0.05..0.25), 0.03);
+        out.pause(rng.random_range(0.01..0.05));
         out.emit(Event::RankDetected { rank });
     }
     if world > shown {
@@ -153,7 +179,7 @@ pub(crate) fn init_dist(out: &mut Emitter, plan: &RunPlan, rng: &mut ChaCha8Rng)
     nccl(out, NcclLine::ConnectedTrees);
     out.pause(rng.random_range(0.2..0.6));
     nccl(out, NcclLine::InitComplete);
-    out.wait(rng.random_range(0.3..0.8), rng.random_range(5.0..30.0));
+    out.pause(rng.random_range(5.0..30.0));
     out.emit(Event::DistReady {
         init_secs: out.job - began,
     });
@@ -172,7 +198,8 @@ pub(crate) fn allreduce_test(out: &mut Emitter, plan: &RunPlan, rng: &mut ChaCha
         let algbw = busbw / (2.0 * (n - 1.0) / n);
         let time_us = size / (algbw * 1e9) * 1e6;
         sum += busbw;
-        out.wait(rng.random_range(0.3..0.8), time_us / 1e6 * 25.0);
+        // nccl-tests runs 20 timed iterations and a warm-up per size.
+        out.pause(time_us / 1e6 * 25.0 + rng.random_range(0.2..0.6));
         out.emit(Event::AllReduceRow {
             bytes: size,
             time_us,

@@ -1,7 +1,8 @@
-//! The terminal grid: logical lines with bounded scrollback, a cursor and per-row damage.
+//! The terminal grid: rows with bounded scrollback, a cursor and per-row damage.
 //!
-//! Lines are stored whole and cut at the right edge when drawn (no wrapping), so a resize only
-//! changes which part is visible and never reflows history.
+//! A printed line longer than the screen wraps onto the next rows as in xterm (auto-wrap on);
+//! a rewritten row (a progress bar under `\r`) stays one row and is cut at the edge. History
+//! is not reflowed on resize, as in xterm: rows keep the width they were written at.
 
 use std::collections::VecDeque;
 
@@ -102,13 +103,24 @@ impl Grid {
     pub fn apply(&mut self, op: &TermOp) {
         match op {
             TermOp::Print(line) => {
-                self.write(line);
+                let cells = self.cells_of(line);
+                let mut chunks = cells.chunks(self.cols);
+                self.put(chunks.next().map_or_else(Vec::new, <[Cell]>::to_vec));
+                for chunk in chunks {
+                    self.cursor += 1;
+                    self.follow_cursor();
+                    self.trim();
+                    self.put(chunk.to_vec());
+                }
                 self.cursor += 1;
                 self.cursor_col = 0;
                 self.follow_cursor();
                 self.trim();
             }
-            TermOp::Rewrite(line) => self.write(line),
+            TermOp::Rewrite(line) => {
+                let cells = self.cells_of(line);
+                self.put(cells);
+            }
             TermOp::MoveUp(n) => {
                 self.cursor = self.cursor.saturating_sub(*n).max(self.top);
                 self.cursor_col = 0;
@@ -177,13 +189,17 @@ impl Grid {
             .collect()
     }
 
-    fn write(&mut self, line: &StyledLine) {
-        let cells: Vec<Cell> = line
-            .cells()
+    /// A line's cells at this width (its bar, if any, sized to the spare columns).
+    fn cells_of(&self, line: &StyledLine) -> Vec<Cell> {
+        line.cells_at(Some(self.cols))
             .take(MAX_LINE_CELLS)
             .map(|(ch, style)| Cell { ch, style })
-            .collect();
-        self.cursor_col = cells.len();
+            .collect()
+    }
+
+    /// Puts one row's cells at the cursor row.
+    fn put(&mut self, cells: Vec<Cell>) {
+        self.cursor_col = cells.len().min(self.cols);
         if self.cursor == self.lines.len() {
             self.lines.push_back(cells);
         } else {
@@ -276,13 +292,39 @@ mod tests {
     }
 
     #[test]
-    fn lines_are_cut_at_the_edge_but_kept_for_resize() {
-        let mut g = Grid::new(5, 2, 5);
-        g.apply(&p("0123456789"));
+    fn printed_lines_wrap_like_xterm_and_rewrites_stay_one_row() {
+        let mut g = Grid::new(5, 4, 5);
+        g.apply(&p("0123456789ab"));
+        assert_eq!(g.screen_text(), ["01234", "56789", "ab", ""]);
+        assert_eq!(g.cursor(), (0, 3));
+        // Exactly the width: no empty continuation row (xterm's pending wrap).
+        let mut g = Grid::new(5, 4, 5);
+        g.apply_all(&[p("01234"), r("0123456789")]);
+        assert_eq!(g.screen_text(), ["01234", "01234", "", ""]);
+        // No reflow on resize: rows keep the width they were written at.
+        g.resize(8, 4);
         assert_eq!(g.screen_text()[0], "01234");
-        g.resize(8, 2);
-        assert_eq!(g.screen_text()[0], "01234567");
         assert!(g.damage().full);
+    }
+
+    #[test]
+    fn a_bar_fills_the_columns_its_line_leaves() {
+        let line = |n| {
+            StyledLine::plain(" 50%|")
+                .fill(n, 10, Style::PLAIN)
+                .push("| 5/10", Style::PLAIN)
+        };
+        let mut g = Grid::new(30, 2, 5);
+        g.apply(&TermOp::Rewrite(line(5)));
+        let row = &g.screen_text()[0];
+        assert_eq!(row.chars().count(), 30, "{row:?}");
+        assert_eq!(row, " 50%|█████████▌         | 5/10");
+        // Unknown width (a pipe): tqdm's 10 cells.
+        assert_eq!(line(5).text(), " 50%|█████     | 5/10");
+        // Narrower than the text: the bar keeps one cell and the row is cut at the edge.
+        let mut g = Grid::new(8, 2, 5);
+        g.apply(&TermOp::Rewrite(line(10)));
+        assert_eq!(g.screen_text()[0], " 50%|█|");
     }
 
     #[test]

@@ -11,4 +11,4 @@ mod style;
 pub use grid::{Cell, Damage, Grid};
 pub use live::LiveWriter;
 pub use ops::{MAX_LIVE_ROWS, TermOp};
-pub use style::{Color, Span, Style, StyledLine};
+pub use style::{Color, DEFAULT_BAR, Fill, Span, Style, StyledLine, bar};

@@ -89,11 +89,50 @@ pub struct Span {
     pub style: Style,
 }
 
+/// A tqdm progress bar that takes the columns the rest of its line leaves, as tqdm sizes its
+/// bar to the terminal (`tqdm/std.py`, `format_meter`: `N_BARS = max(1, ncols - len(nobar))
+/// if ncols else 10`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fill {
+    /// Index of the span the bar goes before (the spans after it follow the bar).
+    pub at: usize,
+    /// Items done.
+    pub n: u64,
+    /// Items in all.
+    pub total: u64,
+    /// Style of the bar's cells.
+    pub style: Style,
+}
+
+/// Bar width when the terminal's width is unknown (tqdm writing to a pipe).
+pub const DEFAULT_BAR: usize = 10;
+
 /// One line of styled text, as the simulation prints it.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct StyledLine {
     /// The runs, left to right.
     pub spans: Vec<Span>,
+    /// A bar sized to the terminal's width, if the line has one.
+    pub fill: Option<Fill>,
+}
+
+/// A tqdm bar `width` cells wide for `frac` done: whole blocks, one eighth-block partial cell,
+/// then spaces (`tqdm/std.py`, `Bar.__format__`: `divmod(int(frac * N_BARS * 8), 8)`).
+pub fn bar(frac: f64, width: usize) -> String {
+    const PARTIAL: [char; 8] = [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
+    let eighths = (frac.clamp(0.0, 1.0) * (width * 8) as f64) as usize;
+    let full = (eighths / 8).min(width);
+    let mut s = String::with_capacity(width * 3);
+    for _ in 0..full {
+        s.push('█');
+    }
+    if full < width {
+        s.push(PARTIAL[eighths % 8]);
+        for _ in full + 1..width {
+            s.push(' ');
+        }
+    }
+    s
 }
 
 impl StyledLine {
@@ -125,15 +164,55 @@ impl StyledLine {
         }
     }
 
-    /// The text without styles.
-    pub fn text(&self) -> String {
-        self.spans.iter().map(|s| s.text.as_str()).collect()
+    /// Appends a bar of `n` of `total` that fills the terminal's spare width (builder style).
+    pub fn fill(mut self, n: u64, total: u64, style: Style) -> Self {
+        self.fill = Some(Fill {
+            at: self.spans.len(),
+            n,
+            total,
+            style,
+        });
+        // A span boundary after the bar, so text pushed next never merges into what came before.
+        self.spans.push(Span {
+            text: String::new(),
+            style,
+        });
+        self
     }
 
-    /// Characters with their styles, one per terminal cell.
+    /// The text without styles, with a bar of tqdm's default width.
+    pub fn text(&self) -> String {
+        self.cells_at(None).map(|(c, _)| c).collect()
+    }
+
+    /// Characters with their styles, one per terminal cell, with a bar of the default width.
     pub fn cells(&self) -> impl Iterator<Item = (char, Style)> + '_ {
-        self.spans
-            .iter()
-            .flat_map(|s| s.text.chars().map(move |c| (c, s.style)))
+        self.cells_at(None)
+    }
+
+    /// Characters with their styles on a terminal `cols` wide (`None`: width unknown): a bar
+    /// takes the columns the rest of the line leaves, at least one.
+    pub fn cells_at(&self, cols: Option<usize>) -> impl Iterator<Item = (char, Style)> + '_ {
+        let bar = self.fill.map(|f| {
+            let rest: usize = self.spans.iter().map(|s| s.text.chars().count()).sum();
+            let width = cols.map_or(DEFAULT_BAR, |c| c.saturating_sub(rest).max(1));
+            let frac = if f.total == 0 {
+                0.0
+            } else {
+                f.n as f64 / f.total as f64
+            };
+            (f.at, bar(frac, width), f.style)
+        });
+        self.spans.iter().enumerate().flat_map(move |(i, s)| {
+            let before = match &bar {
+                Some((at, b, style)) if *at == i => {
+                    b.chars().map(|c| (c, *style)).collect::<Vec<_>>()
+                }
+                _ => Vec::new(),
+            };
+            before
+                .into_iter()
+                .chain(s.text.chars().map(move |c| (c, s.style)))
+        })
     }
 }
