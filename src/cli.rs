@@ -272,6 +272,11 @@ pub fn saver_args(m: &ArgMatches) -> Vec<String> {
             continue;
         }
         let long = arg.get_long().expect("saver flags are long flags");
+        // A switch (`--from-start`) is passed on as itself.
+        if !arg.get_action().takes_values() {
+            out.push(format!("--{long}"));
+            continue;
+        }
         for v in m.get_raw(id).into_iter().flatten() {
             out.push(format!("--{long}"));
             out.push(v.to_string_lossy().into_owned());
@@ -326,7 +331,8 @@ mod tests {
     }
 
     /// Every saver flag with a valid value, as a user would type it.
-    const EVERY_SAVER_FLAG: [(&str, &str); 10] = [
+    /// A sample of every saver flag; an empty value marks a switch.
+    const EVERY_SAVER_FLAG: [(&str, &str); 11] = [
         ("--seed", "5"),
         ("--speed", "2.5"),
         ("--theme", "amber"),
@@ -336,6 +342,7 @@ mod tests {
         ("--layout", "dashboard"),
         ("--sync-epoch", "2026-01-01 08:00:00"),
         ("--rank", "3"),
+        ("--from-start", ""),
         ("--font-size", "auto"),
     ];
 
@@ -348,12 +355,14 @@ mod tests {
             .filter_map(|a| a.get_long().map(|l| format!("--{l}")))
             .collect();
         let mut argv = vec!["trainsaver", "daemon", "--idle", "2s"];
+        let mut covered = 0;
         for (flag, value) in EVERY_SAVER_FLAG {
             if longs.iter().any(|l| l == flag) {
-                argv.extend([flag, value]);
+                argv.push(flag);
+                argv.extend((!value.is_empty()).then_some(value));
+                covered += 1;
             }
         }
-        let covered = argv.len() / 2 - 2;
         assert_eq!(
             covered,
             longs.len(),
@@ -361,7 +370,7 @@ mod tests {
         );
         let m = Cli::command().try_get_matches_from(&argv).unwrap();
         let passed = saver_args(&m);
-        assert_eq!(passed.len(), 2 * longs.len(), "{passed:?}");
+        assert_eq!(passed.len(), argv.len() - 4, "{passed:?}");
         // The saver parses them back to the same values.
         let mut saver = vec!["trainsaver".to_string(), "--fullscreen".to_string()];
         saver.extend(passed);

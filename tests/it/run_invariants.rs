@@ -277,8 +277,10 @@ fn timestamps_are_the_time_lines_appear() {
                 );
                 stamped += 1;
             }
+            // The Trainer's metric dicts carry no time: only its logger lines count there.
+            let least = if flavor == Flavor::HfTrainer { 8 } else { 20 };
             assert!(
-                stamped > 20,
+                stamped > least,
                 "{flavor} seed {seed}: only {stamped} stamped lines"
             );
         }

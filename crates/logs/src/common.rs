@@ -543,10 +543,10 @@ pub fn default(ev: &Event, w: &mut Writer) {
             w.print(red(line));
         }
         Event::WorkerGroupRestart { restart, max, .. } => {
-            // elastic/agent/server/api.py, _invoke_run: the attempts are counted before the
+            // elastic/agent/server/api.py (torch 2.5.1, L874), _invoke_run: the attempts are counted before the
             // restart, so the first one says 3/3.
             let line = format!(
-                "I{} {} site-packages/torch/distributed/elastic/agent/server/api.py:738] [default] Worker group FAILED. {}/{max} attempts left; will restart worker group",
+                "I{} {} site-packages/torch/distributed/elastic/agent/server/api.py:874] [default] Worker group FAILED. {}/{max} attempts left; will restart worker group",
                 w.now().format("%m%d %H:%M:%S%.6f"),
                 w.plan().pid,
                 max + 1 - restart
@@ -701,7 +701,12 @@ fn schedule(w: &mut Writer) {
         if p.epochs > 1 { "s" } else { "" }
     );
     w.log(Level::Info, &msg);
-    // Off by default (the README and --help say what this is); a config key turns it on.
+    disclosure(w);
+}
+
+/// The `# trainsaver:` line, when config `disclosure` asks for it (off by default: the README
+/// and `--help` say what this is).
+pub(crate) fn disclosure(w: &mut Writer) {
     if w.disclosure {
         let note = format!(
             "# trainsaver: this job is simulated (seeded, {} s steps in real time); no GPU is training",

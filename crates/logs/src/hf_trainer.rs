@@ -151,6 +151,9 @@ fn render(ev: &Event, w: &mut Writer) -> bool {
             }
         }
         Event::WeightsLoaded { .. } => w.settle(),
+        Event::ScheduleInfo => crate::common::disclosure(w),
+        // run_clm.py and the Trainer print none of the plain script's own lines.
+        ev if crate::script_only(ev) => {}
         Event::ValidationFinished {
             step,
             loss,

@@ -160,6 +160,35 @@ pub(crate) struct LogStyle {
     pub checkpoint_dir: fn(&Writer, u64) -> String,
 }
 
+/// Whether an event is one only the plain script logs (its own summary lines, GPU detection
+/// and AllReduce check): the real frameworks print nothing for it, and torch's
+/// `init_process_group` is silent by default.
+pub(crate) fn script_only(ev: &Event) -> bool {
+    matches!(
+        ev,
+        Event::JobInfo
+            | Event::ConfigInfo
+            | Event::ParallelismInfo
+            | Event::OptimizerInfo
+            | Event::Architecture
+            | Event::DatasetReady { .. }
+            | Event::BatchInfo
+            | Event::ProcessGroupInit { .. }
+            | Event::RankDetected { .. }
+            | Event::MoreRanks { .. }
+            | Event::AllReduceStarted
+            | Event::AllReduceHeader
+            | Event::AllReduceRow { .. }
+            | Event::AllReduceDone { .. }
+            | Event::MemoryEstimate
+            | Event::ModelLoading
+            | Event::Tokenizer
+            | Event::DatasetLoading
+            | Event::ParameterCount
+            | Event::ScheduleInfo
+    )
+}
+
 /// Bars for styles that print none.
 pub(crate) fn no_bars(_: &Writer, _: &LastStep) -> Vec<StyledLine> {
     Vec::new()

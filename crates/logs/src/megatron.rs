@@ -38,18 +38,85 @@ fn checkpoint_dir(w: &Writer, step: u64) -> String {
 fn render(ev: &Event, w: &mut Writer) -> bool {
     let p = w.plan();
     match ev {
+        // The startup of Megatron-LM core_v0.13.0: plain prints on rank 0 (file:line beside
+        // each), in place of the plain script's lines.
+        // arguments.py:395.
+        Event::JobInfo => plain(
+            w,
+            format!(
+                "using world size: {}, data-parallel size: {}, context-parallel size: 1, hierarchical context-parallel sizes: None, tensor-model-parallel size: {}, encoder-tensor-model-parallel size: 0, pipeline-model-parallel size: {}, encoder-pipeline-model-parallel size: 0",
+                p.world(),
+                p.dp(),
+                p.tp,
+                p.pp
+            ),
+        ),
+        // arguments.py:692.
+        Event::ConfigInfo => {
+            let dtype = match p.precision {
+                Precision::Bf16 => "torch.bfloat16",
+                Precision::Fp16 => "torch.float16",
+            };
+            plain(w, format!("using {dtype} for parameters ..."));
+        }
+        // initialize.py:315 and :383-390.
+        Event::ParallelismInfo => {
+            let (tp, pp) = (p.tp, p.pp);
+            plain(w, "> initializing torch distributed ...".into());
+            plain(
+                w,
+                format!("> initialized tensor model parallel with size {tp}"),
+            );
+            plain(
+                w,
+                format!("> initialized pipeline model parallel with size {pp}"),
+            );
+        }
+        // initialize.py:125.
+        Event::OptimizerInfo => plain(w, "> setting random seeds to 1234 ...".into()),
+        Event::ScheduleInfo => crate::common::disclosure(w),
+        // pretrain_gpt.py:139, then training.py:1051-1058 (raw print, no commas) for rank (0, 0).
+        Event::ModelLoading => plain(w, "building GPT model ...".into()),
+        Event::ParameterCount => plain(
+            w,
+            format!(
+                " > number of parameters on (tensor, pipeline) model parallel rank (0, 0): {}",
+                p.model.params / u64::from(p.tp * p.pp)
+            ),
+        ),
         Event::Tokenizer => {
-            // The tokenizer line as the other styles print it, then Megatron's padding note.
-            crate::common::default(ev, w);
-            let p = w.plan();
-            let padded = p.model.vocab.div_ceil(128 * p.tp) * 128 * p.tp;
-            let line = StyledLine::plain(format!(
-                " > padded vocab (size: {}) with {} dummy tokens (new size: {})",
-                p.model.vocab,
-                padded - p.model.vocab,
-                padded
-            ));
-            w.print(line);
+            // tokenizer/tokenizer.py:24 and :123-127.
+            let (vocab, tp) = (p.model.vocab, p.tp);
+            let padded = vocab.div_ceil(128 * tp) * 128 * tp;
+            plain(w, "> building HuggingFaceTokenizer tokenizer ...".into());
+            plain(
+                w,
+                format!(
+                    " > padded vocab (size: {vocab}) with {} dummy tokens (new size: {padded})",
+                    padded - vocab
+                ),
+            );
+        }
+        // training.py:2716, pretrain_gpt.py:366 and :372, training.py:832/848.
+        Event::DatasetLoading => plain(
+            w,
+            "> building train, validation, and test datasets ...".into(),
+        ),
+        Event::DatasetReady { .. } => {
+            plain(
+                w,
+                "> building train, validation, and test datasets for GPT ...".into(),
+            );
+            plain(w, "> finished creating GPT datasets ...".into());
+        }
+        Event::BatchInfo => {
+            let stamp = stamp(w);
+            plain(
+                w,
+                format!("[after dataloaders are built] datetime: {stamp} "),
+            );
+            plain(w, "done with setup ...".into());
+            plain(w, "training ...".into());
         }
         Event::DistReady { init_secs } => w.log(
             Level::Info,
@@ -76,6 +143,7 @@ fn render(ev: &Event, w: &mut Writer) -> bool {
             );
             w.print(StyledLine::plain(msg));
         }
+        ev if crate::script_only(ev) => {}
         // training.py, print_datetime: f'[{string}] datetime: {time_str} ' (trailing space).
         Event::TrainingStarted => {
             let msg = format!(
@@ -146,6 +214,11 @@ fn render(ev: &Event, w: &mut Writer) -> bool {
         _ => return false,
     }
     true
+}
+
+/// A line printed with Python's plain `print` (no logger prefix).
+fn plain(w: &mut Writer, line: String) {
+    w.print(StyledLine::plain(line));
 }
 
 /// Megatron's timestamps: `datetime.now().strftime('%Y-%m-%d %H:%M:%S.%f')`.

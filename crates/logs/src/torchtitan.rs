@@ -32,24 +32,81 @@ fn prefix(w: &Writer, level: Level, rank: RankTag, l: &mut StyledLine) {
     l.append(" - ", META);
 }
 
+/// The startup lines of torchtitan v0.2.0 (file:line of each call beside it), in place of the
+/// plain script's.
 fn render(ev: &Event, w: &mut Writer) -> bool {
     let p = w.plan();
     match ev {
-        Event::ParameterCount => {
+        // train.py:76, f"Starting job: {job_config.job.description}".
+        Event::JobInfo => {
+            let msg = format!("Starting job: {} training", p.model.name);
+            w.log(Level::Info, &msg);
+        }
+        // distributed/parallel_dims.py:158: degrees above 1 in the order pp, dp_shard, tp.
+        Event::ConfigInfo => {
+            let dims: Vec<(&str, u32)> = [("pp", p.pp), ("dp_shard", p.dp()), ("tp", p.tp)]
+                .into_iter()
+                .filter(|(_, n)| *n > 1)
+                .collect();
+            let names: Vec<String> = dims.iter().map(|(n, _)| format!("'{n}'")).collect();
+            let sizes: Vec<String> = dims.iter().map(|(_, d)| d.to_string()).collect();
             let msg = format!(
-                "Model {} size: {} total parameters",
-                p.model.name,
-                commas(p.model.params)
+                "Building {}-D device mesh with [{}], [{}]",
+                dims.len(),
+                names.join(", "),
+                sizes.join(", ")
             );
             w.log(Level::Info, &msg);
         }
+        // tools/utils.py:64, "[GC] %s took %.2f seconds".
+        Event::ParallelismInfo => w.log(Level::Info, "[GC] Initial GC collection took 0.00 seconds"),
+        // components/tokenizer.py:104.
+        Event::Tokenizer => w.log(Level::Info, "Loading tokenizer from tokenizer.json"),
+        // datasets/hf_datasets.py:66, f"Preparing {dataset_name} dataset from {path}".
+        Event::DatasetLoading => {
+            let name = &p.dataset.name;
+            let short = name.rsplit('/').next().unwrap_or(name).to_lowercase();
+            let msg = format!("Preparing {short} dataset from {name}");
+            w.log(Level::Info, &msg);
+        }
+        // train.py:176-179: the message carries its own colours (blue, red, reset).
+        Event::ParameterCount => {
+            let body = StyledLine::new()
+                .push(format!("Model {} ", p.model.name), Style::fg(Color::BLUE))
+                .push(
+                    format!("size: {} total parameters", commas(p.model.params)),
+                    Style::fg(Color::RED),
+                );
+            let line = w.line(Level::Info, None, body);
+            w.print(line);
+        }
         Event::ModelWrapped => {
+            // models/llama3/infra/parallelize.py:233 (TP), activation_checkpoint.py:325,
+            // parallelize.py:132, distributed/utils.py:223.
+            if p.tp > 1 {
+                w.log(Level::Info, "Applied Tensor Parallelism to the model");
+            }
             w.log(
                 Level::Info,
                 "Applied selective activation checkpointing to the model",
             );
             w.log(Level::Info, "Applied FSDP to the model");
+            w.log(Level::Info, "Mixed precision training is handled by fully_shard");
         }
+        // train.py:362-370.
+        Event::BatchInfo => {
+            let msg = format!(
+                "Trainer is initialized with local batch size {}, global batch size {}, gradient accumulation steps {}, sequence length {}, total steps {} (warmup {})",
+                p.micro_batch,
+                p.global_batch(),
+                p.grad_accum,
+                p.seq_len,
+                p.total_steps,
+                p.warmup_steps
+            );
+            w.log(Level::Info, &msg);
+        }
+        Event::ScheduleInfo => crate::common::disclosure(w),
         Event::MemoryEstimate => {
             // components/metrics.py: "{DEVICE} capacity: {name} with {gib:.2f}GiB memory";
             // trainer.py: "Peak FLOPS used for computing MFU: {:.3e}" (Python's e+14) and
@@ -116,6 +173,7 @@ fn render(ev: &Event, w: &mut Writer) -> bool {
         // Training from scratch: `load()` returns False and logs nothing.
         Event::NoCheckpoint if w.last.is_none() => {}
         // train.py L644/L647/L693 at the end of a run.
+        ev if crate::script_only(ev) && !matches!(ev, Event::MemoryEstimate) => {}
         Event::RunFinished { .. } => {
             w.log(Level::Info, "Sleeping 2 seconds for other ranks to complete");
             w.set_job(w.job() + 2.0);
