@@ -54,6 +54,20 @@ fn close(a: f64, b: f64, rel: f64) -> bool {
     (a - b).abs() <= rel * a.abs().max(b.abs()).max(1e-12)
 }
 
+/// TFLOPS = FLOPs per token x tok/s and MFU = TFLOPS / peak, as printed.
+fn assert_throughput(p: &RunPlan, tps: f64, tflops: f64, mfu: f64, ctx: &str) {
+    // tok/s is printed as an integer: allow its rounding on top of 1%.
+    let tol = 0.01 + 0.5 / tps;
+    assert!(
+        close(tflops, p.flops_per_token() * tps / 1e12, tol),
+        "{ctx}"
+    );
+    assert!(
+        close(mfu, 100.0 * tflops / p.gpu.peak_tflops, 0.01),
+        "{ctx}"
+    );
+}
+
 #[test]
 fn plans_are_consistent_across_seeds() {
     let catalog = std::sync::Arc::new(Catalog::builtin());
@@ -388,20 +402,11 @@ fn printed_numbers_agree_with_the_plan() {
                 .unwrap();
             let loss = num_after(l, "loss").unwrap();
             assert!(loss.is_finite() && tps.is_finite() && st.is_finite(), "{l}");
-            // tok/s is printed as an integer: allow its rounding on top of 1%.
-            let tol = 0.01 + 0.5 / tps;
-            assert!(
-                close(tflops, p.flops_per_token() * tps / 1e12, tol),
-                "seed {seed}: {l}"
-            );
-            assert!(
-                close(mfu, 100.0 * tflops / p.gpu.peak_tflops, 0.01),
-                "seed {seed}: {l}"
-            );
+            assert_throughput(&p, tps, tflops, mfu, &format!("seed {seed}: {l}"));
             let tokens = p.global_batch() as f64 * p.seq_len as f64;
             // The micro batch may have shrunk after an OOM, but the global batch is unchanged.
             assert!(
-                close(st, tokens / (tps * p.world() as f64), tol),
+                close(st, tokens / (tps * p.world() as f64), 0.01 + 0.5 / tps),
                 "seed {seed}: {l}"
             );
             let mem = num_after(l, "mem").unwrap();
@@ -450,15 +455,7 @@ fn step_line_agrees(flavor: Flavor, p: &RunPlan, l: &str, seed: u64) -> bool {
             let tflops = num_after(l, "tflops:").unwrap();
             let mfu = num_after(l, "mfu:").unwrap();
             let mem = num_after(l, "memory:").unwrap();
-            let tol = 0.01 + 0.5 / tps;
-            assert!(
-                close(tflops, p.flops_per_token() * tps / 1e12, tol),
-                "{ctx}"
-            );
-            assert!(
-                close(mfu, 100.0 * tflops / p.gpu.peak_tflops, 0.01),
-                "{ctx}"
-            );
+            assert_throughput(p, tps, tflops, mfu, &ctx);
             assert!(mem < p.gpu.memory_gib, "{ctx}");
             let step = num_after(l, "step:").unwrap() as u64;
             assert!(step > p.start_step && step <= p.end_step, "{ctx}");
