@@ -2,7 +2,9 @@
 """Per-second CPU of the fullscreen saver and of its X server, to find spikes.
 
 For every combination of theme x layout x size x join point it starts a private Xvfb, runs
-`trainsaver --fullscreen --seed 42` (joined JOIN into a shared run with --sync-epoch), waits WARM
+`trainsaver --fullscreen --seed 42` (JOIN: `start` = --from-start, the job's launch; `auto` =
+the default, joining the running job at the seed's moment; a duration such as `3h` = a shared
+run started that long ago, --sync-epoch), waits WARM
 seconds, then samples /proc every second for SECS seconds and prints, for the saver and for Xvfb,
 the mean, p99 and max of per-second CPU (% of one core), the saver's wakeups per second
 (context switches of all its threads) and its peak RSS (VmHWM).
@@ -24,7 +26,7 @@ BIN = os.environ.get("BIN", "target/release/trainsaver")
 THEMES = os.environ.get("THEMES", "default,phosphor").split(",")
 LAYOUTS = os.environ.get("LAYOUTS", "terminal,dashboard").split(",")
 SIZES = os.environ.get("SIZES", "1920x1080,3840x2160").split(",")
-JOINS = os.environ.get("JOINS", "0,3h").split(",")
+JOINS = os.environ.get("JOINS", "start,auto,3h").split(",")
 WARM = float(os.environ.get("WARM", "5"))
 SECS = int(os.environ.get("SECS", "30"))
 TCK = os.sysconf("SC_CLK_TCK")
@@ -59,7 +61,7 @@ def hwm_kib(pid):
 
 def seconds(join):
     units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-    return 0 if join in ("0", "") else float(join[:-1]) * units[join[-1]]
+    return 0 if join in ("start", "auto") else float(join[:-1]) * units[join[-1]]
 
 
 def stats(values):
@@ -75,6 +77,8 @@ def run(theme, layout, size, join):
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     display = ":" + xvfb.stdout.readline().decode().strip()
     args = [BIN, "--fullscreen", "--seed", "42", "--theme", theme, "--layout", layout]
+    if join == "start":
+        args.append("--from-start")
     if seconds(join) > 0:
         epoch = datetime.datetime.now() - datetime.timedelta(seconds=seconds(join))
         args += ["--sync-epoch", epoch.strftime("%Y-%m-%d %H:%M:%S")]

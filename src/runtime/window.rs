@@ -372,6 +372,10 @@ impl App<'_> {
         }
         if self.shown.is_none() {
             self.shown = Some(now);
+            // For benches/latency.py: the moment the first frame went to the display server.
+            if std::env::var_os("TRAINSAVER_TRACE").is_some() {
+                note!("trainsaver: first frame presented");
+            }
             // Knowing where the pointer starts lets its very first move count; only an X11
             // window can ask (under Wayland, XWayland's pointer is somewhere else).
             #[cfg(all(unix, not(target_os = "macos")))]

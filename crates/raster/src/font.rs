@@ -5,10 +5,12 @@ use std::sync::Arc;
 
 use fontdue::{Font, FontSettings};
 
-/// The bundled regular face (DejaVu Sans Mono, Bitstream Vera licence in `fonts/`).
-pub const BUNDLED_REGULAR: &[u8] = include_bytes!("../../../fonts/DejaVuSansMono.ttf");
+/// The bundled regular face: DejaVu Sans Mono cut down to the characters logs show and renamed
+/// (`fonts/subset.py`; Bitstream Vera licence in `fonts/`). fontdue keeps every glyph's
+/// outline in memory, so the full face would cost about 7 MB.
+pub const BUNDLED_REGULAR: &[u8] = include_bytes!("../../../fonts/TrainsaverMono-Regular.ttf");
 /// The bundled bold face.
-pub const BUNDLED_BOLD: &[u8] = include_bytes!("../../../fonts/DejaVuSansMono-Bold.ttf");
+pub const BUNDLED_BOLD: &[u8] = include_bytes!("../../../fonts/TrainsaverMono-Bold.ttf");
 
 /// Why a font could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -63,7 +65,7 @@ impl std::fmt::Debug for Faces {
 }
 
 impl Faces {
-    /// The bundled DejaVu Sans Mono faces.
+    /// The bundled faces (a subset of DejaVu Sans Mono).
     pub fn bundled() -> Faces {
         let regular = parse(BUNDLED_REGULAR, "bundled").expect("bundled font parses");
         let bold = parse(BUNDLED_BOLD, "bundled").expect("bundled font parses");
