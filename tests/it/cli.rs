@@ -519,3 +519,58 @@ fn a_full_disk_behind_stdout_or_stderr_is_no_panic() {
     assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
     assert!(stderr(&o).contains("No space left"), "{}", stderr(&o));
 }
+
+/// By default a screen joins a job already running: its recent history is written at once and
+/// the newest line's timestamp is the wall clock (speed 1, no `--start`).
+#[test]
+fn tty_joins_a_running_job_in_real_time() {
+    let home = TempDir::new("tty-join");
+    let before = chrono::Local::now().naive_local();
+    let o = run(
+        &home,
+        &["tty", "--seed", "5", "--duration", "1s", "--no-color"],
+    );
+    let after = chrono::Local::now().naive_local();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8(o.stdout).unwrap();
+    let stamps: Vec<chrono::NaiveDateTime> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix('['))
+        .filter_map(|l| l.get(..19))
+        .filter_map(|s| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").ok())
+        .collect();
+    assert!(
+        text.lines().count() >= 20 && stamps.len() >= 5,
+        "the running job's recent lines expected:\n{text}"
+    );
+    let newest = *stamps.iter().max().unwrap();
+    let oldest = *stamps.iter().min().unwrap();
+    // Never ahead of the wall clock, and the last line is recent (a line every 5-30 s).
+    assert!(
+        newest <= after + chrono::Duration::seconds(1),
+        "{newest} after {after}"
+    );
+    assert!(
+        before - newest <= chrono::Duration::seconds(60),
+        "newest line at {newest}, now {before}"
+    );
+    assert!(
+        newest - oldest >= chrono::Duration::minutes(5),
+        "{oldest}..{newest}"
+    );
+    // `--from-start` opens on the launch instead.
+    let o = run(
+        &home,
+        &[
+            "tty",
+            "--seed",
+            "5",
+            "--duration",
+            "1s",
+            "--no-color",
+            "--from-start",
+        ],
+    );
+    let first = String::from_utf8(o.stdout).unwrap();
+    assert!(first.starts_with("mlops@"), "{first}");
+}

@@ -66,6 +66,47 @@ fn fullscreen_covers_the_screen_and_exits_on_a_key() {
     assert_exits_0(&mut child, "a key press");
 }
 
+/// The first frame already shows a screenful of the running job (the saver joins it), and it
+/// comes well within the start-up budget on this machine (the figure is benches/latency.py's).
+#[test]
+fn the_first_frame_is_already_full() {
+    use std::io::{BufRead, BufReader};
+    let Some(x) = Xvfb::start(W, H) else { return };
+    let home = TempDir::new("saver-first");
+    let mut child = common::trainsaver(&home)
+        .args(["--fullscreen", "--seed", "11"])
+        .env("DISPLAY", x.name())
+        .env("TRAINSAVER_TRACE", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let err = child.stderr.take().unwrap();
+    let traced = BufReader::new(err)
+        .lines()
+        .map_while(Result::ok)
+        .any(|l| l.contains("first frame presented"));
+    assert!(traced, "no first-frame trace");
+    // Text on the top and the bottom third of the screen: rows of history, not one line.
+    let px = x.capture();
+    let w = W as usize;
+    let inked = |rows: std::ops::Range<usize>| {
+        let n = rows.len() * w;
+        rows.flat_map(|y| px[y * w..(y + 1) * w].iter())
+            .filter(|p| !near(**p, BG))
+            .count() as f64
+            / n as f64
+    };
+    let h = H as usize;
+    let (top, bottom) = (inked(0..h / 3), inked(2 * h / 3..h));
+    assert!(
+        top > 0.01 && bottom > 0.01,
+        "ink top {top:.3}, bottom {bottom:.3}"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
 #[test]
 fn exits_on_click_wheel_and_real_motion_not_on_jitter() {
     let Some(x) = Xvfb::start(W, H) else { return };
