@@ -4,7 +4,9 @@
 For every combination of theme x layout x size x join point it starts a private Xvfb, runs
 `trainsaver --fullscreen --seed 42` (JOIN: `start` = --from-start, the job's launch; `auto` =
 the default, joining the running job at the seed's moment; a duration such as `3h` = a shared
-run started that long ago, --sync-epoch), waits WARM
+run started that long ago, --sync-epoch; `validation`, `checkpoint`, `incident`, `run-change` =
+a shared run joined so that the first such moment of seed 42's stream falls 8 s into the
+samples, found by reading `trainsaver tty --fast` for the same seed), waits WARM
 seconds, then samples /proc every second for SECS seconds and prints, for the saver and for Xvfb,
 the mean, p99 and max of per-second CPU (% of one core), the saver's wakeups per second
 (context switches of all its threads) and its peak RSS (VmHWM).
@@ -59,9 +61,42 @@ def hwm_kib(pid):
     return 0
 
 
+EVENTS = {
+    "validation": "INFO Validation @",
+    "checkpoint": "INFO Checkpoint saved",
+    "incident": ("Watchdog caught", "Loss spike", "Straggler detected"),
+    "run-change": "$ srun ",
+}
+
+
+def event_time(kind):
+    """Seconds from the run's start to the first `kind` moment of seed 42's stream."""
+    start = datetime.datetime(2026, 1, 1, 0, 0, 0)
+    out = subprocess.run(
+        [BIN, "tty", "--seed", "42", "--fast", "--duration", "14d", "--no-color",
+         "--start", start.strftime("%Y-%m-%d %H:%M:%S")],
+        capture_output=True, text=True, check=True).stdout
+    marks = EVENTS[kind] if isinstance(EVENTS[kind], tuple) else (EVENTS[kind],)
+    lines = out.splitlines()
+    hits = [i for i, l in enumerate(lines) if any(m in l for m in marks)]
+    # The first prompt is the first run's launch; a run change is the second.
+    hits = hits[1:] if kind == "run-change" else hits
+    for i in hits[:1]:
+        # The moment is the first timestamped line from there (a prompt has none).
+        for line in lines[i:]:
+            if line.startswith("[20"):
+                at = datetime.datetime.strptime(line[1:20], "%Y-%m-%d %H:%M:%S")
+                return (at - start).total_seconds()
+    raise SystemExit(f"no {kind} in 14 days of seed 42")
+
+
 def seconds(join):
     units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-    return 0 if join in ("start", "auto") else float(join[:-1]) * units[join[-1]]
+    if join in ("start", "auto"):
+        return 0
+    if join in EVENTS:
+        return max(event_time(join) - WARM - 8, 1)
+    return float(join[:-1]) * units[join[-1]]
 
 
 def stats(values):
