@@ -180,7 +180,8 @@ pub struct DaemonArgs {
     /// Run this shell command instead of `trainsaver --fullscreen` (e.g. a locker, then the saver).
     #[arg(long, value_name = "CMD")]
     pub command: Option<String>,
-    /// Start even while a fullscreen window (a video, a presentation) is showing.
+    /// Start even while a fullscreen window or an application's D-Bus inhibit (a video, a
+    /// presentation, a call) asks not to.
     #[arg(long)]
     pub no_inhibit: bool,
 }

@@ -92,6 +92,8 @@ pub struct Config {
     pub idle_timeout: Duration,
     /// Daemon: hold the saver back while a fullscreen window shows.
     pub inhibit_fullscreen: bool,
+    /// The daemon serves `org.freedesktop.ScreenSaver` (Inhibit/UnInhibit) on the session bus.
+    pub dbus_inhibit: bool,
     /// Dim the screen between these local times, e.g. ["22:00", "07:00"].
     #[serde(deserialize_with = "de_range")]
     pub dim_between: Option<TimeRange>,
@@ -147,6 +149,7 @@ impl Default for Config {
             kiosk_chord: "ctrl+alt+q".into(),
             idle_timeout: Duration::from_secs(300),
             inhibit_fullscreen: true,
+            dbus_inhibit: true,
             sync_epoch: None,
             join_running: true,
             disclosure: false,

@@ -1,6 +1,7 @@
 //! `trainsaver daemon`: watches idle time and runs the saver as a child when the desk is idle.
 
 pub mod idle;
+pub mod inhibit;
 pub mod schedule;
 
 use std::process::{Child, Command};
@@ -18,6 +19,8 @@ pub struct DaemonSettings {
     pub idle: Duration,
     /// Hold the saver back while a fullscreen window shows.
     pub inhibit_fullscreen: bool,
+    /// Serve `org.freedesktop.ScreenSaver` on the session bus (read at start only).
+    pub dbus_service: bool,
 }
 
 /// How the daemon was started.
@@ -107,10 +110,11 @@ pub enum DaemonError {
     Wait(std::io::Error),
 }
 
-/// Runs until SIGTERM/SIGINT (or, with `once`, until the first saver ends).
+/// Runs until SIGTERM/SIGINT (or, with `once`, until the first saver ends), on the X11 idle
+/// source.
 pub fn run(
     opts: DaemonOptions,
-    mut settings: DaemonSettings,
+    settings: DaemonSettings,
     reload: impl Fn() -> Result<DaemonSettings, String>,
 ) -> Result<(), DaemonError> {
     if std::env::var_os("DISPLAY").is_none() {
@@ -119,7 +123,7 @@ pub fn run(
                 .into(),
         ));
     }
-    let mut src = X11Idle::connect().map_err(DaemonError::NoIdleSource)?;
+    let src = X11Idle::connect().map_err(DaemonError::NoIdleSource)?;
     let stop = Arc::new(AtomicBool::new(false));
     let hup = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
@@ -127,7 +131,26 @@ pub fn run(
     }
     signal_hook::flag::register(signal_hook::consts::SIGHUP, hup.clone())
         .map_err(DaemonError::Signals)?;
+    run_with(src, Flags { stop, hup }, opts, settings, reload)
+}
 
+/// What asks the loop to stop or to reload (set by signal handlers, or by tests).
+pub struct Flags {
+    /// Stop (SIGTERM, SIGINT).
+    pub stop: Arc<AtomicBool>,
+    /// Reload the settings (SIGHUP).
+    pub hup: Arc<AtomicBool>,
+}
+
+/// The daemon's loop over any idle source.
+pub fn run_with(
+    mut src: impl IdleSource,
+    flags: Flags,
+    opts: DaemonOptions,
+    mut settings: DaemonSettings,
+    reload: impl Fn() -> Result<DaemonSettings, String>,
+) -> Result<(), DaemonError> {
+    let Flags { stop, hup } = flags;
     log(&format!(
         "watching idle time; saver after {:?} ({})",
         settings.idle,
@@ -137,6 +160,32 @@ pub fn run(
             "fullscreen windows do not hold it back"
         }
     ));
+    let holds = inhibit::Shared::default();
+    // Kept for the daemon's life: dropping it leaves the bus.
+    let _bus = if settings.dbus_service {
+        match inhibit::serve(holds.clone()) {
+            Ok(Some(conn)) => {
+                log(&format!(
+                    "serving {} on the session bus: applications can inhibit the saver",
+                    inhibit::NAME
+                ));
+                Some(conn)
+            }
+            Ok(None) => {
+                log(&format!(
+                    "another program owns {} on the session bus; its inhibits are not seen here",
+                    inhibit::NAME
+                ));
+                None
+            }
+            Err(e) => {
+                log(&format!("no D-Bus inhibit service (session bus: {e})"));
+                None
+            }
+        }
+    } else {
+        None
+    };
     let mut sched = Scheduler::new(settings.idle);
     let mut child: Option<Child> = None;
     let mut launched = false;
@@ -165,6 +214,7 @@ pub fn run(
                         ));
                     }
                     sched.saver_exited(ok, Instant::now());
+                    inhibit::lock(&holds).set_active(false, Instant::now());
                     child = None;
                     if opts.once {
                         return if ok {
@@ -179,8 +229,16 @@ pub fn run(
             }
             continue;
         }
-        let idle = src.idle().map_err(DaemonError::IdleSource)?;
-        let inhibited = settings.inhibit_fullscreen && src.fullscreen_window();
+        let now = Instant::now();
+        let (idle, held_by) = {
+            let h = inhibit::lock(&holds);
+            (
+                h.idle(src.idle().map_err(DaemonError::IdleSource)?, now),
+                h.holder(),
+            )
+        };
+        let fullscreen = settings.inhibit_fullscreen && src.fullscreen_window();
+        let inhibited = fullscreen || held_by.is_some();
         match sched.decide(idle, inhibited, Instant::now()) {
             Action::Launch if opts.once && launched => return Ok(()),
             Action::Launch => {
@@ -190,7 +248,10 @@ pub fn run(
                     opts.command.join(" ")
                 ));
                 match spawn_saver(&opts.command) {
-                    Ok(c) => child = Some(c),
+                    Ok(c) => {
+                        inhibit::lock(&holds).set_active(true, Instant::now());
+                        child = Some(c)
+                    }
                     Err(e) => {
                         log(&format!("cannot start the saver: {e}"));
                         if opts.once {
@@ -203,15 +264,12 @@ pub fn run(
             }
             Action::Wait(d) => {
                 if opts.verbose {
-                    log(&format!(
-                        "idle {:.1} s{}",
-                        idle.as_secs_f64(),
-                        if inhibited {
-                            ", inhibited by a fullscreen window"
-                        } else {
-                            ""
-                        }
-                    ));
+                    let why = match (&held_by, fullscreen) {
+                        (Some(h), _) => format!(", inhibited by {h}"),
+                        (None, true) => ", inhibited by a fullscreen window".to_string(),
+                        (None, false) => String::new(),
+                    };
+                    log(&format!("idle {:.1} s{why}", idle.as_secs_f64()));
                 }
                 std::thread::sleep(d);
             }
@@ -223,4 +281,73 @@ pub fn run(
     }
     log("exiting");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An idle source nobody touches: idle since it was made, optionally fullscreen.
+    struct Untouched {
+        since: Instant,
+        fullscreen: bool,
+    }
+
+    impl IdleSource for Untouched {
+        fn idle(&mut self) -> Result<Duration, String> {
+            Ok(self.since.elapsed())
+        }
+        fn fullscreen_window(&mut self) -> bool {
+            self.fullscreen
+        }
+    }
+
+    fn run_on(fullscreen: bool, marker: &std::path::Path, stop_after: Duration) -> Duration {
+        let flags = Flags {
+            stop: Arc::default(),
+            hup: Arc::default(),
+        };
+        let stop = flags.stop.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(stop_after);
+            stop.store(true, Ordering::SeqCst);
+        });
+        let opts = DaemonOptions {
+            command: vec![
+                "/bin/sh".into(),
+                "-c".into(),
+                format!("touch '{}'", marker.display()),
+            ],
+            once: true,
+            verbose: false,
+        };
+        let settings = DaemonSettings {
+            idle: Duration::from_millis(300),
+            inhibit_fullscreen: true,
+            dbus_service: false,
+        };
+        let t = Instant::now();
+        let src = Untouched {
+            since: t,
+            fullscreen,
+        };
+        run_with(src, flags, opts, settings, || Err("no reload".into())).unwrap();
+        t.elapsed()
+    }
+
+    #[test]
+    fn the_loop_runs_on_any_idle_source() {
+        let dir = std::env::temp_dir().join(format!("trainsaver-fake-idle-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let marker = dir.join("launched");
+        // Idle past the timeout: the saver runs once, then `--once` ends the loop.
+        let took = run_on(false, &marker, Duration::from_secs(20));
+        assert!(marker.exists(), "the saver never ran");
+        assert!(took >= Duration::from_millis(300) && took < Duration::from_secs(20));
+        std::fs::remove_file(&marker).unwrap();
+        // A fullscreen window reported by the source holds it back until told to stop.
+        run_on(true, &marker, Duration::from_millis(1500));
+        assert!(!marker.exists(), "the saver ran over a fullscreen window");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -387,6 +387,7 @@ pub fn daemon_mode(
     let settings_of = |c: &Config| DaemonSettings {
         idle: args.idle.unwrap_or(c.idle_timeout),
         inhibit_fullscreen: c.inhibit_fullscreen && !args.no_inhibit,
+        dbus_service: c.dbus_inhibit && !args.no_inhibit,
     };
     let opts = DaemonOptions {
         command,

@@ -70,11 +70,11 @@ pub struct Xvfb {
 }
 
 /// Whether display tests must run (CI sets TRAINSAVER_REQUIRE_DISPLAY=1).
-fn required() -> bool {
+pub fn required() -> bool {
     std::env::var("TRAINSAVER_REQUIRE_DISPLAY").is_ok_and(|v| v == "1")
 }
 
-fn have(cmd: &str) -> bool {
+pub fn have(cmd: &str) -> bool {
     std::env::var_os("PATH")
         .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(cmd).is_file()))
 }

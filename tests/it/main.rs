@@ -5,6 +5,7 @@
 mod cli;
 mod common;
 mod daemon;
+mod dbus;
 mod fuzz;
 mod golden_images;
 mod golden_text;

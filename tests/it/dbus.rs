@@ -1,0 +1,139 @@
+//! The daemon's `org.freedesktop.ScreenSaver` service on a private session bus: an
+//! application's Inhibit keeps the saver away; UnInhibit, or the application leaving the bus,
+//! lets it come.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use crate::common::{self, KEY_A, TempDir, Xvfb, covered, eventually, sigterm, wait_exit};
+
+const NAME: &str = "org.freedesktop.ScreenSaver";
+const PATH: &str = "/org/freedesktop/ScreenSaver";
+
+/// A private session bus, killed on drop.
+struct Bus {
+    child: Child,
+    address: String,
+}
+
+impl Bus {
+    fn start() -> Option<Bus> {
+        if !common::have("dbus-daemon") {
+            assert!(
+                !common::required(),
+                "dbus-daemon is required (TRAINSAVER_REQUIRE_DISPLAY=1) but not installed"
+            );
+            eprintln!("skipping: dbus-daemon is not installed (apt-get install dbus)");
+            return None;
+        }
+        let mut child = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--nopidfile", "--print-address=1"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        Some(Bus {
+            child,
+            address: line.trim().to_string(),
+        })
+    }
+
+    fn client(&self) -> zbus::blocking::Connection {
+        zbus::blocking::connection::Builder::address(self.address.as_str())
+            .unwrap()
+            .build()
+            .unwrap()
+    }
+}
+
+impl Drop for Bus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn call<B>(c: &zbus::blocking::Connection, method: &str, args: &B) -> zbus::message::Message
+where
+    B: serde::Serialize + zbus::zvariant::DynamicType,
+{
+    c.call_method(Some(NAME), PATH, Some(NAME), method, args)
+        .unwrap_or_else(|e| panic!("{method}: {e}"))
+}
+
+#[test]
+fn an_inhibit_keeps_the_saver_away_until_released_or_its_owner_leaves() {
+    let Some(x) = Xvfb::start(800, 600) else {
+        return;
+    };
+    let Some(bus) = Bus::start() else { return };
+    let home = TempDir::new("daemon-dbus");
+    let mut d = common::trainsaver(&home)
+        .args(["daemon", "--idle", "2s"])
+        .env("DISPLAY", x.name())
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let app = bus.client();
+    let dbus = zbus::blocking::fdo::DBusProxy::new(&app).unwrap();
+    let name = zbus::names::BusName::try_from(NAME).unwrap();
+    assert!(
+        eventually(Duration::from_secs(10), || dbus
+            .name_has_owner(name.clone())
+            .unwrap_or(false)),
+        "the daemon never took {NAME}"
+    );
+
+    // A video starts playing before the idle timeout: no saver, however long it plays.
+    let cookie: u32 = call(&app, "Inhibit", &("trainsaver-test", "video-playing"))
+        .body()
+        .deserialize()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(5));
+    assert!(covered(&x) < 0.1, "the saver came despite an inhibit");
+    let active: bool = call(&app, "GetActive", &()).body().deserialize().unwrap();
+    assert!(!active);
+
+    // The video stops: the saver comes after the idle timeout, and says it is active.
+    call(&app, "UnInhibit", &(cookie,));
+    assert!(
+        eventually(Duration::from_secs(10), || covered(&x) > 0.6),
+        "no saver after UnInhibit"
+    );
+    let active: bool = call(&app, "GetActive", &()).body().deserialize().unwrap();
+    assert!(active, "GetActive is false while the saver shows");
+    std::thread::sleep(Duration::from_millis(800));
+    x.key(KEY_A);
+    assert!(eventually(Duration::from_secs(3), || covered(&x) < 0.1));
+
+    // Another player inhibits, then exits without a word: its hold goes with it.
+    let player = bus.client();
+    let _: u32 = call(&player, "Inhibit", &("mpv", "playing"))
+        .body()
+        .deserialize()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(4));
+    assert!(
+        covered(&x) < 0.1,
+        "the saver came despite the player's inhibit"
+    );
+    drop(player);
+    assert!(
+        eventually(Duration::from_secs(10), || covered(&x) > 0.6),
+        "the player's inhibit outlived it"
+    );
+
+    sigterm(d.id());
+    let st = wait_exit(&mut d, Duration::from_secs(5));
+    let log = common::stderr_of(&mut d);
+    assert_eq!(st.and_then(|s| s.code()), Some(0), "{log}");
+    assert!(log.contains("serving org.freedesktop.ScreenSaver"), "{log}");
+    assert!(log.contains("left the bus: 1 inhibit(s) released"), "{log}");
+}
