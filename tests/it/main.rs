@@ -13,4 +13,5 @@ mod hooks;
 mod run_invariants;
 mod saver;
 mod simulation;
+mod wayland;
 mod window;
