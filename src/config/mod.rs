@@ -94,6 +94,8 @@ pub struct Config {
     pub inhibit_fullscreen: bool,
     /// The daemon serves `org.freedesktop.ScreenSaver` (Inhibit/UnInhibit) on the session bus.
     pub dbus_inhibit: bool,
+    /// Where the daemon reads idle time from.
+    pub idle_source: IdleSourceKind,
     /// Dim the screen between these local times, e.g. ["22:00", "07:00"].
     #[serde(deserialize_with = "de_range")]
     pub dim_between: Option<TimeRange>,
@@ -150,6 +152,7 @@ impl Default for Config {
             idle_timeout: Duration::from_secs(300),
             inhibit_fullscreen: true,
             dbus_inhibit: true,
+            idle_source: IdleSourceKind::Auto,
             sync_epoch: None,
             join_running: true,
             disclosure: false,
@@ -318,6 +321,18 @@ impl<'de> Deserialize<'de> for Monitors {
             ))),
         }
     }
+}
+
+/// Where the daemon reads idle time from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IdleSourceKind {
+    /// Wayland when `WAYLAND_DISPLAY` names a live socket, else X11.
+    Auto,
+    /// The X server's MIT-SCREEN-SAVER extension (`DISPLAY`).
+    X11,
+    /// ext-idle-notify-v1 or org_kde_kwin_idle (`WAYLAND_DISPLAY`).
+    Wayland,
 }
 
 /// What several monitors show.

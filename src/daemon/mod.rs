@@ -3,14 +3,17 @@
 pub mod idle;
 pub mod inhibit;
 pub mod schedule;
+pub mod wayland_idle;
 
 use std::process::{Child, Command};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::config::IdleSourceKind;
 use idle::{IdleSource, X11Idle};
 use schedule::{Action, Scheduler};
+use wayland_idle::WaylandIdle;
 
 /// Settings the daemon runs with (reloaded on SIGHUP).
 #[derive(Clone, Debug, PartialEq)]
@@ -21,6 +24,8 @@ pub struct DaemonSettings {
     pub inhibit_fullscreen: bool,
     /// Serve `org.freedesktop.ScreenSaver` on the session bus (read at start only).
     pub dbus_service: bool,
+    /// Where idle time comes from (read at start only).
+    pub source: IdleSourceKind,
 }
 
 /// How the daemon was started.
@@ -93,7 +98,7 @@ fn spawn_saver(command: &[String]) -> std::io::Result<Child> {
 pub enum DaemonError {
     /// Nothing reports idle time in this session, or the display went away.
     #[error(
-        "no idle source: {0}. On Wayland, let the compositor's idle daemon run `trainsaver --fullscreen` (swayidle, hypridle: see README, \"Idle hooks\")"
+        "no idle source: {0}. A compositor without an idle protocol (GNOME) can run `trainsaver --fullscreen` from its own idle daemon or swayidle/hypridle (see README, \"Idle hooks\")"
     )]
     NoIdleSource(String),
     /// The idle source failed while running (the X server died).
@@ -110,20 +115,41 @@ pub enum DaemonError {
     Wait(std::io::Error),
 }
 
-/// Runs until SIGTERM/SIGINT (or, with `once`, until the first saver ends), on the X11 idle
-/// source.
+/// Runs until SIGTERM/SIGINT (or, with `once`, until the first saver ends), on the idle source
+/// of the session (or the configured one).
 pub fn run(
     opts: DaemonOptions,
     settings: DaemonSettings,
     reload: impl Fn() -> Result<DaemonSettings, String>,
 ) -> Result<(), DaemonError> {
+    let wayland = crate::runtime::window::wayland_socket_exists();
+    let use_wayland = match settings.source {
+        IdleSourceKind::Wayland => true,
+        IdleSourceKind::X11 => false,
+        IdleSourceKind::Auto => wayland,
+    };
+    if use_wayland {
+        let src = WaylandIdle::connect().map_err(DaemonError::NoIdleSource)?;
+        log(&format!("idle source: Wayland ({})", src.protocol));
+        return run_signalled(src, opts, settings, reload);
+    }
     if std::env::var_os("DISPLAY").is_none() {
         return Err(DaemonError::NoIdleSource(
-            "DISPLAY is not set (the X11 MIT-SCREEN-SAVER extension is the only source implemented)"
-                .into(),
+            "neither WAYLAND_DISPLAY names a live Wayland socket nor is DISPLAY set".into(),
         ));
     }
     let src = X11Idle::connect().map_err(DaemonError::NoIdleSource)?;
+    log("idle source: X11 (MIT-SCREEN-SAVER)");
+    run_signalled(src, opts, settings, reload)
+}
+
+/// [`run_with`] stopped by SIGTERM/SIGINT and reloaded by SIGHUP.
+fn run_signalled(
+    src: impl IdleSource,
+    opts: DaemonOptions,
+    settings: DaemonSettings,
+    reload: impl Fn() -> Result<DaemonSettings, String>,
+) -> Result<(), DaemonError> {
     let stop = Arc::new(AtomicBool::new(false));
     let hup = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
@@ -325,6 +351,7 @@ mod tests {
             idle: Duration::from_millis(300),
             inhibit_fullscreen: true,
             dbus_service: false,
+            source: IdleSourceKind::Auto,
         };
         let t = Instant::now();
         let src = Untouched {

@@ -388,6 +388,7 @@ pub fn daemon_mode(
         idle: args.idle.unwrap_or(c.idle_timeout),
         inhibit_fullscreen: c.inhibit_fullscreen && !args.no_inhibit,
         dbus_service: c.dbus_inhibit && !args.no_inhibit,
+        source: c.idle_source,
     };
     let opts = DaemonOptions {
         command,

@@ -278,3 +278,35 @@ fn kiosk_ignores_input_but_not_its_chord() {
     );
     exits_0(&mut c, "ctrl+alt+q");
 }
+
+#[test]
+fn the_daemon_reads_idle_time_from_the_compositor() {
+    let Some(sway) = Sway::start("daemon") else {
+        return;
+    };
+    let home = TempDir::new("wl-daemon");
+    let mut d = sway.saver(&home, &["daemon", "--idle", "2s"]);
+    let up = |s: &Sway| s.covered("HEADLESS-1") > 0.6;
+    assert!(
+        eventually(Duration::from_secs(20), || up(&sway)),
+        "no saver after 2 s idle: {}",
+        stderr_of(&mut d)
+    );
+    std::thread::sleep(Duration::from_millis(700));
+    // A key ends the saver and starts a new idle period: it comes back after it.
+    sway.key("space");
+    assert!(
+        eventually(Duration::from_secs(5), || sway.covered("HEADLESS-1") < 0.1),
+        "the key did not close the saver"
+    );
+    assert!(
+        eventually(Duration::from_secs(20), || up(&sway)),
+        "the saver did not come back after another idle period"
+    );
+    sigterm(d.id());
+    let st = wait_exit(&mut d, Duration::from_secs(5));
+    let log = stderr_of(&mut d);
+    assert_eq!(st.and_then(|s| s.code()), Some(0), "{log}");
+    assert!(log.contains("idle source: Wayland ("), "{log}");
+    assert!(log.matches("starting").count() >= 2, "{log}");
+}
