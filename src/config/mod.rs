@@ -327,12 +327,15 @@ impl<'de> Deserialize<'de> for Monitors {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum IdleSourceKind {
-    /// Wayland when `WAYLAND_DISPLAY` names a live socket, else X11.
+    /// GNOME's mutter when `XDG_CURRENT_DESKTOP` says GNOME, else Wayland when
+    /// `WAYLAND_DISPLAY` names a live socket, else X11.
     Auto,
     /// The X server's MIT-SCREEN-SAVER extension (`DISPLAY`).
     X11,
     /// ext-idle-notify-v1 or org_kde_kwin_idle (`WAYLAND_DISPLAY`).
     Wayland,
+    /// `org.gnome.Mutter.IdleMonitor` on the session bus.
+    Gnome,
 }
 
 /// What several monitors show.

@@ -2,6 +2,7 @@
 
 pub mod idle;
 pub mod inhibit;
+pub mod mutter_idle;
 pub mod schedule;
 pub mod wayland_idle;
 
@@ -12,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use crate::config::IdleSourceKind;
 use idle::{IdleSource, X11Idle};
+use mutter_idle::MutterIdle;
 use schedule::{Action, Scheduler};
 use wayland_idle::WaylandIdle;
 
@@ -122,10 +124,27 @@ pub fn run(
     settings: DaemonSettings,
     reload: impl Fn() -> Result<DaemonSettings, String>,
 ) -> Result<(), DaemonError> {
+    let gnome = std::env::var("XDG_CURRENT_DESKTOP")
+        .is_ok_and(|d| d.split(':').any(|p| p.eq_ignore_ascii_case("gnome")));
+    match settings.source {
+        IdleSourceKind::Gnome => {
+            let src = MutterIdle::connect().map_err(DaemonError::NoIdleSource)?;
+            log("idle source: GNOME (org.gnome.Mutter.IdleMonitor)");
+            return run_signalled(src, opts, settings, reload);
+        }
+        IdleSourceKind::Auto if gnome => match MutterIdle::connect() {
+            Ok(src) => {
+                log("idle source: GNOME (org.gnome.Mutter.IdleMonitor)");
+                return run_signalled(src, opts, settings, reload);
+            }
+            Err(e) => log(&format!("GNOME session but no mutter idle monitor ({e})")),
+        },
+        _ => {}
+    }
     let wayland = crate::runtime::window::wayland_socket_exists();
     let use_wayland = match settings.source {
         IdleSourceKind::Wayland => true,
-        IdleSourceKind::X11 => false,
+        IdleSourceKind::X11 | IdleSourceKind::Gnome => false,
         IdleSourceKind::Auto => wayland,
     };
     if use_wayland {

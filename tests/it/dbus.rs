@@ -137,3 +137,67 @@ fn an_inhibit_keeps_the_saver_away_until_released_or_its_owner_leaves() {
     assert!(log.contains("serving org.freedesktop.ScreenSaver"), "{log}");
     assert!(log.contains("left the bus: 1 inhibit(s) released"), "{log}");
 }
+
+/// GNOME's idle monitor, as a fake peer on the private bus: idle time is what the test says.
+struct FakeMutter {
+    idle_ms: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+#[zbus::interface(name = "org.gnome.Mutter.IdleMonitor")]
+impl FakeMutter {
+    fn get_idletime(&self) -> u64 {
+        self.idle_ms.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+#[test]
+fn on_gnome_the_daemon_asks_mutter_for_idle_time() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let Some(x) = Xvfb::start(800, 600) else {
+        return;
+    };
+    let Some(bus) = Bus::start() else { return };
+    let idle_ms = std::sync::Arc::new(AtomicU64::new(0));
+    let _mutter = zbus::blocking::connection::Builder::address(bus.address.as_str())
+        .unwrap()
+        .name("org.gnome.Mutter.IdleMonitor")
+        .unwrap()
+        .serve_at(
+            "/org/gnome/Mutter/IdleMonitor/Core",
+            FakeMutter {
+                idle_ms: idle_ms.clone(),
+            },
+        )
+        .unwrap()
+        .build()
+        .unwrap();
+    let home = TempDir::new("daemon-gnome");
+    let mut d = common::trainsaver(&home)
+        .args(["daemon", "--idle", "5s"])
+        .env("DISPLAY", x.name())
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+        .env("XDG_CURRENT_DESKTOP", "ubuntu:GNOME")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // X11 would report the idle time of an untouched display; mutter says the user is busy.
+    std::thread::sleep(Duration::from_secs(7));
+    assert!(
+        covered(&x) < 0.1,
+        "the saver came though mutter reported input"
+    );
+    idle_ms.store(6_000, Ordering::SeqCst);
+    assert!(
+        eventually(Duration::from_secs(10), || covered(&x) > 0.6),
+        "no saver after mutter reported 6 s idle"
+    );
+    sigterm(d.id());
+    let st = wait_exit(&mut d, Duration::from_secs(5));
+    let log = common::stderr_of(&mut d);
+    assert_eq!(st.and_then(|s| s.code()), Some(0), "{log}");
+    assert!(
+        log.contains("idle source: GNOME (org.gnome.Mutter.IdleMonitor)"),
+        "{log}"
+    );
+}

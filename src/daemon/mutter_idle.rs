@@ -1,0 +1,44 @@
+//! Idle time on GNOME: mutter offers no Wayland idle protocol; it answers
+//! `org.gnome.Mutter.IdleMonitor.GetIdletime` on the session bus (milliseconds since the last
+//! input, inhibitors already applied by GNOME's own idle logic only for its screen blanking).
+
+use std::time::Duration;
+
+use zbus::blocking::Connection;
+
+use super::idle::IdleSource;
+
+const NAME: &str = "org.gnome.Mutter.IdleMonitor";
+const PATH: &str = "/org/gnome/Mutter/IdleMonitor/Core";
+
+/// The GNOME idle source.
+pub struct MutterIdle {
+    conn: Connection,
+}
+
+impl MutterIdle {
+    /// Connects to the session bus and checks that mutter answers.
+    pub fn connect() -> Result<MutterIdle, String> {
+        let conn = Connection::session().map_err(|e| format!("session bus: {e}"))?;
+        let mut src = MutterIdle { conn };
+        src.idle()
+            .map_err(|e| format!("{NAME} does not answer ({e})"))?;
+        Ok(src)
+    }
+}
+
+impl IdleSource for MutterIdle {
+    fn idle(&mut self) -> Result<Duration, String> {
+        let reply = self
+            .conn
+            .call_method(Some(NAME), PATH, Some(NAME), "GetIdletime", &())
+            .map_err(|e| e.to_string())?;
+        let ms: u64 = reply.body().deserialize().map_err(|e| e.to_string())?;
+        Ok(Duration::from_millis(ms))
+    }
+
+    /// GNOME's windows are not visible to a client; applications inhibit through D-Bus.
+    fn fullscreen_window(&mut self) -> bool {
+        false
+    }
+}
