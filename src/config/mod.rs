@@ -96,6 +96,8 @@ pub struct Config {
     pub dbus_inhibit: bool,
     /// Where the daemon reads idle time from.
     pub idle_source: IdleSourceKind,
+    /// The daemon waits while an MPRIS media player reports `Playing`.
+    pub skip_when_playing: bool,
     /// Dim the screen between these local times, e.g. ["22:00", "07:00"].
     #[serde(deserialize_with = "de_range")]
     pub dim_between: Option<TimeRange>,
@@ -153,6 +155,7 @@ impl Default for Config {
             inhibit_fullscreen: true,
             dbus_inhibit: true,
             idle_source: IdleSourceKind::Auto,
+            skip_when_playing: false,
             sync_epoch: None,
             join_running: true,
             disclosure: false,

@@ -1,5 +1,6 @@
 //! `trainsaver daemon`: watches idle time and runs the saver as a child when the desk is idle.
 
+pub mod bus_checks;
 pub mod idle;
 pub mod inhibit;
 pub mod mutter_idle;
@@ -28,6 +29,8 @@ pub struct DaemonSettings {
     pub dbus_service: bool,
     /// Where idle time comes from (read at start only).
     pub source: IdleSourceKind,
+    /// Hold the saver back while an MPRIS player is playing (read at start only).
+    pub skip_when_playing: bool,
 }
 
 /// How the daemon was started.
@@ -231,6 +234,8 @@ pub fn run_with(
     } else {
         None
     };
+    let mut bus = bus_checks::BusChecks::connect(settings.skip_when_playing);
+    log(&bus.describe());
     let mut sched = Scheduler::new(settings.idle);
     let mut child: Option<Child> = None;
     let mut launched = false;
@@ -282,6 +287,7 @@ pub fn run_with(
                 h.holder(),
             )
         };
+        let held_by = held_by.or_else(|| bus.holder(now));
         let fullscreen = settings.inhibit_fullscreen && src.fullscreen_window();
         let inhibited = fullscreen || held_by.is_some();
         match sched.decide(idle, inhibited, Instant::now()) {
@@ -371,6 +377,7 @@ mod tests {
             inhibit_fullscreen: true,
             dbus_service: false,
             source: IdleSourceKind::Auto,
+            skip_when_playing: false,
         };
         let t = Instant::now();
         let src = Untouched {

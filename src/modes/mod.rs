@@ -389,6 +389,7 @@ pub fn daemon_mode(
         inhibit_fullscreen: c.inhibit_fullscreen && !args.no_inhibit,
         dbus_service: c.dbus_inhibit && !args.no_inhibit,
         source: c.idle_source,
+        skip_when_playing: c.skip_when_playing && !args.no_inhibit,
     };
     let opts = DaemonOptions {
         command,

@@ -201,3 +201,122 @@ fn on_gnome_the_daemon_asks_mutter_for_idle_time() {
         "{log}"
     );
 }
+
+/// A shared string a fake peer reports as a property.
+type Said = std::sync::Arc<std::sync::Mutex<String>>;
+
+/// logind's manager, as a fake peer: `BlockInhibited` is what the test says.
+struct FakeLogind {
+    blocked: Said,
+}
+
+#[zbus::interface(name = "org.freedesktop.login1.Manager")]
+impl FakeLogind {
+    #[zbus(property)]
+    fn block_inhibited(&self) -> String {
+        self.blocked.lock().unwrap().clone()
+    }
+}
+
+/// An MPRIS player, as a fake peer.
+struct FakePlayer {
+    status: Said,
+}
+
+#[zbus::interface(name = "org.mpris.MediaPlayer2.Player")]
+impl FakePlayer {
+    #[zbus(property)]
+    fn playback_status(&self) -> String {
+        self.status.lock().unwrap().clone()
+    }
+}
+
+fn serve<I: zbus::object_server::Interface>(
+    bus: &Bus,
+    name: &str,
+    path: &str,
+    iface: I,
+) -> zbus::blocking::Connection {
+    zbus::blocking::connection::Builder::address(bus.address.as_str())
+        .unwrap()
+        .name(name.to_string())
+        .unwrap()
+        .serve_at(path, iface)
+        .unwrap()
+        .build()
+        .unwrap()
+}
+
+/// A daemon with idle 2 s whose system bus is `system` and session bus `session`.
+fn daemon_on(x: &Xvfb, home: &TempDir, system: &Bus, session: &Bus, config: &str) -> Child {
+    let cfg = home.path().join("config.toml");
+    std::fs::write(&cfg, config).unwrap();
+    common::trainsaver(home)
+        .args(["daemon", "--idle", "2s", "--verbose", "--config"])
+        .arg(&cfg)
+        .env("DISPLAY", x.name())
+        .env("DBUS_SESSION_BUS_ADDRESS", &session.address)
+        .env("DBUS_SYSTEM_BUS_ADDRESS", &system.address)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn logind_idle_inhibitors_and_playing_players_hold_the_saver_back() {
+    let Some(x) = Xvfb::start(800, 600) else {
+        return;
+    };
+    let (Some(system), Some(session)) = (Bus::start(), Bus::start()) else {
+        return;
+    };
+    let blocked: Said = std::sync::Arc::new(std::sync::Mutex::new("shutdown:idle".into()));
+    let _logind = serve(
+        &system,
+        "org.freedesktop.login1",
+        "/org/freedesktop/login1",
+        FakeLogind {
+            blocked: blocked.clone(),
+        },
+    );
+    let status: Said = std::sync::Arc::new(std::sync::Mutex::new("Playing".into()));
+    let _player = serve(
+        &session,
+        "org.mpris.MediaPlayer2.fakeplayer",
+        "/org/mpris/MediaPlayer2",
+        FakePlayer {
+            status: status.clone(),
+        },
+    );
+    let home = TempDir::new("daemon-logind");
+    let mut d = daemon_on(&x, &home, &system, &session, "skip_when_playing = true\n");
+    // `systemd-inhibit --what=idle` is held: no saver.
+    std::thread::sleep(Duration::from_secs(5));
+    assert!(
+        covered(&x) < 0.1,
+        "the saver came despite a logind idle inhibitor"
+    );
+    // Released, but the player plays: still none.
+    *blocked.lock().unwrap() = "shutdown".into();
+    std::thread::sleep(Duration::from_secs(5));
+    assert!(
+        covered(&x) < 0.1,
+        "the saver came while a player was playing"
+    );
+    // Paused: the saver comes.
+    *status.lock().unwrap() = "Paused".into();
+    assert!(
+        eventually(Duration::from_secs(10), || covered(&x) > 0.6),
+        "no saver once nothing held it back"
+    );
+    sigterm(d.id());
+    let st = wait_exit(&mut d, Duration::from_secs(5));
+    let log = common::stderr_of(&mut d);
+    assert_eq!(st.and_then(|s| s.code()), Some(0), "{log}");
+    assert!(
+        log.contains("inhibited by a logind idle inhibitor"),
+        "{log}"
+    );
+    assert!(log.contains("inhibited by fakeplayer (playing)"), "{log}");
+}
