@@ -21,8 +21,9 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
+
+from window_spikes import start_xvfb
 
 BIN = os.environ.get("BIN", "target/release/trainsaver")
 TRIALS = int(os.environ.get("TRIALS", "20"))
@@ -38,14 +39,8 @@ def summary(name, ms):
 def main():
     if not os.access(BIN, os.X_OK):
         sys.exit(f"{BIN}: build it first (cargo build --release)")
-    tmp = tempfile.mkdtemp()
-    xvfb = subprocess.Popen(
-        ["Xvfb", "-displayfd", "1", "-screen", "0", f"{SIZE}x24", "-nolisten", "tcp"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    display = ":" + xvfb.stdout.readline().decode().strip()
-    env = dict(os.environ, DISPLAY=display, XDG_RUNTIME_DIR=tmp, XDG_CONFIG_HOME=tmp,
-               TRAINSAVER_TRACE="1")
-    env.pop("WAYLAND_DISPLAY", None)
+    xvfb, env = start_xvfb(SIZE)
+    env.update(TRAINSAVER_TRACE="1")
     starts, exits, tool = [], [], []
     try:
         for trial in range(TRIALS):

@@ -13,8 +13,9 @@ server reads (SysV shm), the trainsaver binary, and shared libraries; plus VmHWM
 import os
 import subprocess
 import sys
-import tempfile
 import time
+
+from window_spikes import start_xvfb
 
 BIN = os.environ.get("BIN", "target/release/trainsaver")
 THEMES = os.environ.get("THEMES", "default,phosphor").split(",")
@@ -57,13 +58,7 @@ def main():
           f"{'other':>6} | {'peak':>6}")
     for theme in THEMES:
         for layout in LAYOUTS:
-            tmp = tempfile.mkdtemp()
-            xvfb = subprocess.Popen(
-                ["Xvfb", "-displayfd", "1", "-screen", "0", f"{SIZE}x24", "-nolisten", "tcp"],
-                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-            display = ":" + xvfb.stdout.readline().decode().strip()
-            env = dict(os.environ, DISPLAY=display, XDG_RUNTIME_DIR=tmp, XDG_CONFIG_HOME=tmp)
-            env.pop("WAYLAND_DISPLAY", None)
+            xvfb, env = start_xvfb(SIZE)
             saver = subprocess.Popen(
                 [BIN, "--fullscreen", "--seed", "42", "--theme", theme, "--layout", layout],
                 env=env, stderr=subprocess.DEVNULL)

@@ -18,10 +18,9 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
-from window_spikes import hwm_kib, stats, ticks
+from window_spikes import hwm_kib, start_xvfb, stats, ticks
 
 BIN = os.path.abspath(os.environ.get("BIN", "target/release/trainsaver"))
 SIZE = os.environ.get("SIZE", "1920x1080")
@@ -54,13 +53,7 @@ def measure(name, args):
     if args is None or shutil.which(args[0]) is None:
         print(f"{name:<30} skipped: {args[0] if args else 'phosphor'} is not installed")
         return
-    tmp = tempfile.mkdtemp()
-    xvfb = subprocess.Popen(
-        ["Xvfb", "-displayfd", "1", "-screen", "0", f"{SIZE}x24", "-nolisten", "tcp"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    display = ":" + xvfb.stdout.readline().decode().strip()
-    env = dict(os.environ, DISPLAY=display, XDG_RUNTIME_DIR=tmp, XDG_CONFIG_HOME=tmp)
-    env.pop("WAYLAND_DISPLAY", None)
+    xvfb, env = start_xvfb(SIZE)
     prog = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         time.sleep(WARM)

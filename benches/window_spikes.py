@@ -99,6 +99,19 @@ def seconds(join):
     return float(join[:-1]) * units[join[-1]]
 
 
+def start_xvfb(size):
+    """A private Xvfb at `size` (it picks a free display itself) and an environment for its
+    clients, with their own config and runtime directories."""
+    tmp = tempfile.mkdtemp()
+    xvfb = subprocess.Popen(
+        ["Xvfb", "-displayfd", "1", "-screen", "0", f"{size}x24", "-nolisten", "tcp"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    display = ":" + xvfb.stdout.readline().decode().strip()
+    env = dict(os.environ, DISPLAY=display, XDG_RUNTIME_DIR=tmp, XDG_CONFIG_HOME=tmp)
+    env.pop("WAYLAND_DISPLAY", None)
+    return xvfb, env
+
+
 def stats(values):
     v = sorted(values)
     p99 = v[min(len(v) - 1, int(round(0.99 * (len(v) - 1))))]
@@ -106,19 +119,13 @@ def stats(values):
 
 
 def run(theme, layout, size, join):
-    tmp = tempfile.mkdtemp()
-    xvfb = subprocess.Popen(
-        ["Xvfb", "-displayfd", "1", "-screen", "0", f"{size}x24", "-nolisten", "tcp"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    display = ":" + xvfb.stdout.readline().decode().strip()
     args = [BIN, "--fullscreen", "--seed", "42", "--theme", theme, "--layout", layout]
     if join == "start":
         args.append("--from-start")
     if seconds(join) > 0:
         epoch = datetime.datetime.now() - datetime.timedelta(seconds=seconds(join))
         args += ["--sync-epoch", epoch.strftime("%Y-%m-%d %H:%M:%S")]
-    env = dict(os.environ, DISPLAY=display, XDG_RUNTIME_DIR=tmp, XDG_CONFIG_HOME=tmp)
-    env.pop("WAYLAND_DISPLAY", None)
+    xvfb, env = start_xvfb(size)
     saver = subprocess.Popen(args, env=env, stderr=subprocess.DEVNULL)
     try:
         time.sleep(WARM)

@@ -66,6 +66,39 @@ where
         .unwrap_or_else(|e| panic!("{method}: {e}"))
 }
 
+/// `trainsaver daemon ARGS` on display `x` with `session` as its session bus (and `system` as
+/// its system bus, if given), plus extra environment.
+fn daemon(
+    x: &Xvfb,
+    home: &TempDir,
+    session: &Bus,
+    system: Option<&Bus>,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Child {
+    let mut c = common::trainsaver(home);
+    c.arg("daemon")
+        .args(args)
+        .env("DISPLAY", x.name())
+        .env("DBUS_SESSION_BUS_ADDRESS", &session.address)
+        .envs(env.iter().copied())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    if let Some(s) = system {
+        c.env("DBUS_SYSTEM_BUS_ADDRESS", &s.address);
+    }
+    c.spawn().unwrap()
+}
+
+/// Stops the daemon with SIGTERM, checks it exits 0, and returns its log.
+fn stop(mut d: Child) -> String {
+    sigterm(d.id());
+    let st = wait_exit(&mut d, Duration::from_secs(5));
+    let log = common::stderr_of(&mut d);
+    assert_eq!(st.and_then(|s| s.code()), Some(0), "{log}");
+    log
+}
+
 #[test]
 fn an_inhibit_keeps_the_saver_away_until_released_or_its_owner_leaves() {
     let Some(x) = Xvfb::start(800, 600) else {
@@ -73,14 +106,7 @@ fn an_inhibit_keeps_the_saver_away_until_released_or_its_owner_leaves() {
     };
     let Some(bus) = Bus::start() else { return };
     let home = TempDir::new("daemon-dbus");
-    let mut d = common::trainsaver(&home)
-        .args(["daemon", "--idle", "2s"])
-        .env("DISPLAY", x.name())
-        .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let d = daemon(&x, &home, &bus, None, &["--idle", "2s"], &[]);
     let app = bus.client();
     let dbus = zbus::blocking::fdo::DBusProxy::new(&app).unwrap();
     let name = zbus::names::BusName::try_from(NAME).unwrap();
@@ -130,10 +156,7 @@ fn an_inhibit_keeps_the_saver_away_until_released_or_its_owner_leaves() {
         "the player's inhibit outlived it"
     );
 
-    sigterm(d.id());
-    let st = wait_exit(&mut d, Duration::from_secs(5));
-    let log = common::stderr_of(&mut d);
-    assert_eq!(st.and_then(|s| s.code()), Some(0), "{log}");
+    let log = stop(d);
     assert!(log.contains("serving org.freedesktop.ScreenSaver"), "{log}");
     assert!(log.contains("left the bus: 1 inhibit(s) released"), "{log}");
 }
@@ -172,15 +195,8 @@ fn on_gnome_the_daemon_asks_mutter_for_idle_time() {
         .build()
         .unwrap();
     let home = TempDir::new("daemon-gnome");
-    let mut d = common::trainsaver(&home)
-        .args(["daemon", "--idle", "5s"])
-        .env("DISPLAY", x.name())
-        .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
-        .env("XDG_CURRENT_DESKTOP", "ubuntu:GNOME")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let gnome = [("XDG_CURRENT_DESKTOP", "ubuntu:GNOME")];
+    let d = daemon(&x, &home, &bus, None, &["--idle", "5s"], &gnome);
     // X11 would report the idle time of an untouched display; mutter says the user is busy.
     std::thread::sleep(Duration::from_secs(7));
     assert!(
@@ -192,10 +208,7 @@ fn on_gnome_the_daemon_asks_mutter_for_idle_time() {
         eventually(Duration::from_secs(10), || covered(&x) > 0.6),
         "no saver after mutter reported 6 s idle"
     );
-    sigterm(d.id());
-    let st = wait_exit(&mut d, Duration::from_secs(5));
-    let log = common::stderr_of(&mut d);
-    assert_eq!(st.and_then(|s| s.code()), Some(0), "{log}");
+    let log = stop(d);
     assert!(
         log.contains("idle source: GNOME (org.gnome.Mutter.IdleMonitor)"),
         "{log}"
@@ -247,22 +260,6 @@ fn serve<I: zbus::object_server::Interface>(
         .unwrap()
 }
 
-/// A daemon with idle 2 s whose system bus is `system` and session bus `session`.
-fn daemon_on(x: &Xvfb, home: &TempDir, system: &Bus, session: &Bus, config: &str) -> Child {
-    let cfg = home.path().join("config.toml");
-    std::fs::write(&cfg, config).unwrap();
-    common::trainsaver(home)
-        .args(["daemon", "--idle", "2s", "--verbose", "--config"])
-        .arg(&cfg)
-        .env("DISPLAY", x.name())
-        .env("DBUS_SESSION_BUS_ADDRESS", &session.address)
-        .env("DBUS_SYSTEM_BUS_ADDRESS", &system.address)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
-}
-
 #[test]
 fn logind_idle_inhibitors_and_playing_players_hold_the_saver_back() {
     let Some(x) = Xvfb::start(800, 600) else {
@@ -290,7 +287,11 @@ fn logind_idle_inhibitors_and_playing_players_hold_the_saver_back() {
         },
     );
     let home = TempDir::new("daemon-logind");
-    let mut d = daemon_on(&x, &home, &system, &session, "skip_when_playing = true\n");
+    let cfg = home.path().join("config.toml");
+    std::fs::write(&cfg, "skip_when_playing = true\n").unwrap();
+    let cfg = cfg.display().to_string();
+    let args = ["--idle", "2s", "--verbose", "--config", &cfg];
+    let d = daemon(&x, &home, &session, Some(&system), &args, &[]);
     // `systemd-inhibit --what=idle` is held: no saver.
     std::thread::sleep(Duration::from_secs(5));
     assert!(
@@ -310,10 +311,7 @@ fn logind_idle_inhibitors_and_playing_players_hold_the_saver_back() {
         eventually(Duration::from_secs(10), || covered(&x) > 0.6),
         "no saver once nothing held it back"
     );
-    sigterm(d.id());
-    let st = wait_exit(&mut d, Duration::from_secs(5));
-    let log = common::stderr_of(&mut d);
-    assert_eq!(st.and_then(|s| s.code()), Some(0), "{log}");
+    let log = stop(d);
     assert!(
         log.contains("inhibited by a logind idle inhibitor"),
         "{log}"
