@@ -114,7 +114,8 @@ pub enum Command {
     Render(RenderArgs),
     /// Print the run to stdout as ANSI text (bars rewritten in place on a terminal).
     Tty(TtyArgs),
-    /// Watch idle time and run the fullscreen saver when the desk is idle (X11).
+    /// Watch idle time (X11, Wayland or GNOME) and run the fullscreen saver when the desk is
+    /// idle; applications can hold it back over D-Bus.
     Daemon(DaemonArgs),
     /// Measure the simulation and the renderer headless and print medians and p99.
     Bench(BenchArgs),
