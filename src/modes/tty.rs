@@ -50,10 +50,11 @@ pub fn run(s: &Settings, args: &TtyArgs) -> Result<(), AppError> {
     sim.skip_to(shown, drop);
     let mut backlog = Vec::new();
     sim.advance_timed(join, &mut backlog);
-    for t in backlog {
-        w.write(&t.op).map_err(io)?;
-    }
-    match pump(&mut sim, &mut w, args, s.config.speed, join, &stop) {
+    let written = backlog
+        .iter()
+        .try_for_each(|t| w.write(&t.op))
+        .and_then(|()| pump(&mut sim, &mut w, args, s.config.speed, join, &stop));
+    match written {
         // A closed pipe (e.g. `| head`) is a normal way to stop; nothing more can be written.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(io(e)),
