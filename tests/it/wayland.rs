@@ -102,7 +102,10 @@ impl Sway {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
         std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o644)).unwrap();
+        // Its own process group, so that dropping it stops sway too and not only runuser.
+        use std::os::unix::process::CommandExt;
         let child = cmd
+            .process_group(0)
             .args(["-c", &config.display().to_string()])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -202,8 +205,16 @@ impl Sway {
 
 impl Drop for Sway {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        // The process group this test started: sway, and runuser when it runs as another user.
+        // SIGTERM first, so runuser reaps sway; SIGKILL for whatever is left.
+        let group = -(self.child.id() as libc::pid_t);
+        // SAFETY: kill(2) on our own process group id.
+        unsafe { libc::kill(group, libc::SIGTERM) };
+        if wait_exit(&mut self.child, Duration::from_secs(3)).is_none() {
+            // SAFETY: as above.
+            unsafe { libc::kill(group, libc::SIGKILL) };
+            let _ = self.child.wait();
+        }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
