@@ -280,12 +280,12 @@ pub fn run_with(
             continue;
         }
         let now = Instant::now();
+        // Asked before locking: a source may be a bus round trip, and the D-Bus service's
+        // handlers wait on the same lock.
+        let display_idle = src.idle().map_err(DaemonError::IdleSource)?;
         let (idle, held_by) = {
             let h = inhibit::lock(&holds);
-            (
-                h.idle(src.idle().map_err(DaemonError::IdleSource)?, now),
-                h.holder(),
-            )
+            (h.idle(display_idle, now), h.holder())
         };
         let held_by = held_by.or_else(|| bus.holder(now));
         let fullscreen = settings.inhibit_fullscreen && src.fullscreen_window();

@@ -185,11 +185,6 @@ impl StyledLine {
         self.cells_at(None).map(|(c, _)| c).collect()
     }
 
-    /// Characters with their styles, one per terminal cell, with a bar of the default width.
-    pub fn cells(&self) -> impl Iterator<Item = (char, Style)> + '_ {
-        self.cells_at(None)
-    }
-
     /// Characters with their styles on a terminal `cols` wide (`None`: width unknown): a bar
     /// takes the columns the rest of the line leaves, at least one.
     pub fn cells_at(&self, cols: Option<usize>) -> impl Iterator<Item = (char, Style)> + '_ {
