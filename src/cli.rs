@@ -8,10 +8,9 @@ use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, Parser, Subcommand};
 
 use crate::config::{
-    Layout, Presenter, SPEED_RANGE, check_theme, choose, duration_in, font_size_from,
+    Flavor, Layout, Presenter, SPEED_RANGE, check_theme, duration_in, font_size_from,
     parse_duration, parse_idle, parse_start, speed_ok,
 };
-use logs::Flavor;
 use raster::FontSize;
 
 /// trainsaver: a screensaver showing an imaginary LLM being trained on a GPU cluster.
@@ -250,7 +249,7 @@ fn parse_theme(s: &str) -> Result<String, String> {
 }
 
 fn parse_flavor(s: &str) -> Result<Flavor, String> {
-    choose("flavor", s, &Flavor::ALL)
+    s.parse()
 }
 
 fn parse_font_size(s: &str) -> Result<FontSize, String> {

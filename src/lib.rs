@@ -37,9 +37,10 @@ mod runtime;
 
 // What the binary and the integration tests use; everything else stays inside the crate, so
 // dead code is reported.
+pub use config::Flavor;
 pub use config::Layout;
 pub use hostargs::normalize;
 pub use pipeline::drift_offset;
-pub use pipeline::{Look, Pipeline};
+pub use pipeline::{Feed, Look, Pipeline, RunSpec, TimedOp};
 pub use present::ansi::{AnsiWriter, RESTORE, WRAP_OFF};
 pub use present::png::{read_png, write_png};

@@ -10,14 +10,13 @@ use std::time::Duration;
 
 use serde::{Deserialize, Deserializer, de::Error as _};
 
-use logs::Flavor;
 use raster::{Effects, FontSize, PixelScale, Theme, theme_names};
 use sim::tomlerr;
 
 pub use catalog::{CatalogError, load_catalog};
 pub use duration::{duration_in, parse_duration};
 pub use font::{FontFileError, load_faces};
-pub use values::{Chord, Layout, TimeRange, choose, parse_start};
+pub use values::{Chord, Flavor, Layout, TimeRange, choose, parse_start};
 
 /// Reads a small text file (config, catalog): a FIFO, a device such as `/dev/zero` or a huge
 /// file is refused instead of blocking or filling memory.
@@ -137,7 +136,7 @@ impl Default for Config {
             seed: None,
             speed: 1.0,
             theme: "default".into(),
-            flavor: Flavor::Ddp,
+            flavor: Flavor::Fixed(sim::Framework::Ddp),
             font: None,
             font_size: FontSize::Auto,
             rows: 40,

@@ -2,6 +2,7 @@
 //! daily time ranges and wall-clock times, each with one error shape.
 
 use chrono::{NaiveDateTime, NaiveTime};
+use sim::Framework;
 
 /// The value named `s` among `options`, or an error listing what is allowed.
 pub fn choose<T: Copy>(what: &str, s: &str, options: &[(&str, T)]) -> Result<T, String> {
@@ -13,6 +14,58 @@ pub fn choose<T: Copy>(what: &str, s: &str, options: &[(&str, T)]) -> Result<T, 
             let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
             format!("unknown {what} `{s}`: allowed {}", names.join(", "))
         })
+}
+
+/// Which framework's log style the run imitates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavor {
+    /// Every job runs this framework (and prints in its style).
+    Fixed(Framework),
+    /// A different framework each job.
+    Rotate,
+}
+
+impl Flavor {
+    /// The framework every job uses, or `None` for a different one each job.
+    pub fn framework(self) -> Option<Framework> {
+        match self {
+            Flavor::Fixed(f) => Some(f),
+            Flavor::Rotate => None,
+        }
+    }
+
+    /// Every flavor with its name, as the config and the command line take them.
+    pub fn all() -> Vec<(&'static str, Flavor)> {
+        let fixed = Framework::ALL
+            .into_iter()
+            .map(|f| (f.name(), Flavor::Fixed(f)));
+        fixed.chain([("rotate", Flavor::Rotate)]).collect()
+    }
+
+    /// The name configs use.
+    pub fn name(self) -> &'static str {
+        self.framework().map_or("rotate", Framework::name)
+    }
+}
+
+impl std::fmt::Display for Flavor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Flavor {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        choose("flavor", s, &Flavor::all())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Flavor {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
 }
 
 /// What the screen shows.

@@ -23,7 +23,7 @@ pub fn median_p99(samples: &mut [Duration]) -> (f64, f64) {
 
 /// Seconds to simulate `span` with output discarded.
 fn fast_forward(s: &Settings, span: Duration) -> (Duration, usize) {
-    let mut sim = s.console_at(fixed_start());
+    let mut sim = s.feed(fixed_start());
     let mut ops = Vec::new();
     let mut count = 0;
     let t0 = Instant::now();

@@ -16,17 +16,17 @@ use crate::config::{
 };
 use crate::config::{Monitors, MultiMonitor};
 use crate::daemon::DaemonError;
-use crate::pipeline::{Look, Pipeline};
+use crate::pipeline::{Feed, Look, Pipeline, RunSpec};
 use crate::present::png::PngError;
 use crate::present::png::write_png;
 use crate::runtime::input::{InputMode, InputPolicy};
 use crate::runtime::lock;
 use crate::runtime::schedule::Schedule;
 use crate::runtime::window::{Factory, Placement, RuntimeOptions, WindowError, run as run_window};
-use logs::{Console, ConsoleConfig};
+use logs::ConsoleConfig;
 use raster::Faces;
 use raster::Theme;
-use sim::{Catalog, Simulation};
+use sim::{Catalog, GPUS_PER_NODE, Simulation};
 use std::time::Duration;
 
 /// A failure of a mode; its type decides the exit code.
@@ -185,15 +185,24 @@ impl Settings {
         ConsoleConfig {
             // Synchronised screens share the epoch as the run's start.
             start: self.sync_epoch.or(self.start).unwrap_or(default_start),
-            flavor: self.config.flavor,
             rank: self.rank,
             disclosure: self.config.disclosure,
         }
     }
 
-    /// The run as a console in the configured style.
-    pub fn console_at(&self, default_start: NaiveDateTime) -> Console {
-        Console::new(self.seed, self.catalog.clone(), self.console(default_start))
+    /// The simulated run on the configured console.
+    pub fn run(&self, default_start: NaiveDateTime) -> RunSpec {
+        RunSpec {
+            seed: self.seed,
+            framework: self.config.flavor.framework(),
+            catalog: self.catalog.clone(),
+            console: self.console(default_start),
+        }
+    }
+
+    /// The simulated run's feed, written on a console in each job's style.
+    pub fn feed(&self, default_start: NaiveDateTime) -> Feed {
+        Feed::new(self.run(default_start))
     }
 
     /// Where a live screen opening at `now` starts: the job clock's zero on the wall and the
@@ -207,12 +216,7 @@ impl Settings {
         if self.start.is_some() || !self.config.join_running {
             return (self.start.unwrap_or(now), Duration::ZERO);
         }
-        let sim = Simulation::with_framework(
-            self.seed,
-            self.catalog.clone(),
-            self.config.flavor.framework(),
-        );
-        let lead = sim.joined_at();
+        let lead = Simulation::join_point(self.seed, &self.catalog, self.config.flavor.framework());
         let start = chrono::Duration::from_std(lead)
             .ok()
             .and_then(|d| now.checked_sub_signed(d))
@@ -223,9 +227,7 @@ impl Settings {
     /// A pipeline for frames of the given size.
     pub fn pipeline(&self, default_start: NaiveDateTime, width: usize, height: usize) -> Pipeline {
         Pipeline::new(
-            self.seed,
-            self.console(default_start),
-            self.catalog.clone(),
+            self.run(default_start),
             &self.look(),
             self.config.speed,
             width,
@@ -339,12 +341,12 @@ pub fn window_mode(s: &Settings, flags: &WindowFlags) -> Result<(), AppError> {
     let (start, elapsed) = s.live_origin(now);
     let independent = c.multi_monitor == MultiMonitor::Independent;
     let factory: Factory<'_> = Box::new(move |view, w, h| {
-        let mut console = s.console(start);
+        let mut run = s.run(start);
         // Each screen shows a different node's first rank; the run itself is the same.
         if independent {
-            console.rank = console.rank.wrapping_add(view as u32 * 8);
+            run.console.rank = run.console.rank.wrapping_add(view as u32 * GPUS_PER_NODE);
         }
-        Pipeline::new(s.seed, console, s.catalog.clone(), &s.look(), c.speed, w, h)
+        Pipeline::new(run, &s.look(), c.speed, w, h)
     });
     let opts = RuntimeOptions {
         title: "trainsaver".into(),

@@ -6,8 +6,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::cli::TtyArgs;
+use crate::pipeline::{Feed, TimedOp};
 use crate::present::ansi::AnsiWriter;
-use logs::{Console, TimedOp};
 
 use super::{AppError, Settings, now_start};
 
@@ -41,13 +41,13 @@ pub fn run(s: &Settings, args: &TtyArgs) -> Result<(), AppError> {
     let mut w = AnsiWriter::new(stdout.lock(), tty, !args.no_color).with_cols(cols);
     let io = |e: std::io::Error| AppError::Runtime(format!("writing to stdout: {e}"));
     w.begin().map_err(io)?;
-    let mut sim = s.console_at(start);
+    let mut sim = s.feed(start);
     // Joining a running job (or synchronised with other screens): catch up silently to a
     // little before where the run is now, then write the last stretch at once, as `tail -f`
     // would show it.
     let join = elapsed.mul_f64(s.config.speed);
     let shown = join.saturating_sub(RECENT);
-    sim.skip_to(shown, drop);
+    sim.skip_to(shown);
     let mut backlog = Vec::new();
     sim.advance_timed(join, &mut backlog);
     let written = backlog
@@ -66,7 +66,7 @@ pub fn run(s: &Settings, args: &TtyArgs) -> Result<(), AppError> {
 }
 
 fn pump<W: Write>(
-    sim: &mut Console,
+    sim: &mut Feed,
     w: &mut AnsiWriter<W>,
     args: &TtyArgs,
     speed: f64,

@@ -445,22 +445,32 @@ impl Xvfb {
 }
 
 /// Console settings from the fixed start time.
-pub fn console_config(flavor: logs::Flavor, rank: u32) -> logs::ConsoleConfig {
+pub fn console_config(rank: u32) -> logs::ConsoleConfig {
     logs::ConsoleConfig {
         start: trainsaver::modes::fixed_start(),
-        flavor,
         rank,
         disclosure: false,
     }
 }
 
-/// A run of the built-in catalog seen through a console from the fixed start time.
-pub fn sim(seed: u64, flavor: logs::Flavor, rank: u32) -> logs::Console {
-    logs::Console::new(
+/// A run of the built-in catalog in `framework` (`None`: a different one each job), written
+/// on `rank`'s console from the fixed start time.
+pub fn sim(seed: u64, framework: impl Into<Option<sim::Framework>>, rank: u32) -> trainsaver::Feed {
+    trainsaver::Feed::new(run(seed, framework, rank))
+}
+
+/// The run of `seed` in `framework` on `rank`'s console, from the fixed start time.
+pub fn run(
+    seed: u64,
+    framework: impl Into<Option<sim::Framework>>,
+    rank: u32,
+) -> trainsaver::RunSpec {
+    trainsaver::RunSpec {
         seed,
-        std::sync::Arc::new(sim::Catalog::builtin()),
-        console_config(flavor, rank),
-    )
+        framework: framework.into(),
+        catalog: std::sync::Arc::new(sim::Catalog::builtin()),
+        console: console_config(rank),
+    }
 }
 
 /// The text of the lines printed (not rewritten) by a stream of operations.

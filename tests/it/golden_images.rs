@@ -3,12 +3,10 @@
 
 use crate::common;
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use logs::Flavor;
 use raster::{Effects, FontSet, FontSize, PixelScale, Rasterizer, Theme};
-use sim::Catalog;
+use sim::Framework as Flavor;
 use term::{Color, Grid, Style, StyledLine, TermOp};
 use trainsaver::Layout;
 use trainsaver::{Look, Pipeline};
@@ -35,16 +33,7 @@ fn look(theme: &str) -> Look {
 }
 
 fn frame(seed: u64, flavor: Flavor, theme: &str, at: u64, w: usize, h: usize) -> raster::Frame {
-    let sim = (seed, common::console_config(flavor, 0));
-    let mut p = Pipeline::new(
-        sim.0,
-        sim.1,
-        Arc::new(Catalog::builtin()),
-        &look(theme),
-        1.0,
-        w,
-        h,
-    );
+    let mut p = Pipeline::new(common::run(seed, flavor, 0), &look(theme), 1.0, w, h);
     p.frame_at(Duration::from_secs(at), w, h)
 }
 
@@ -115,7 +104,6 @@ fn drift_shifts_the_whole_picture() {
     let mut l = look("default");
     l.drift_px = 6;
     l.drift_period = 600.0;
-    let sim = || (42, common::console_config(Flavor::Ddp, 0));
     let bbox_left_top = |f: &raster::Frame| {
         let bg = Theme::by_name("default").unwrap().bg;
         let mut min = (usize::MAX, usize::MAX);
@@ -130,15 +118,7 @@ fn drift_shifts_the_whole_picture() {
     };
     // The run is paused on one line long enough to compare the same text at two times.
     let frame_at = |t: f64| {
-        let mut p = Pipeline::new(
-            sim().0,
-            sim().1,
-            Arc::new(Catalog::builtin()),
-            &l,
-            1.0,
-            640,
-            400,
-        );
+        let mut p = Pipeline::new(common::run(42, Flavor::Ddp, 0), &l, 1.0, 640, 400);
         p.frame_at(Duration::from_secs_f64(t), 640, 400)
     };
     // Two moments with full screens of log lines (the same first column of `[`).
@@ -166,8 +146,7 @@ fn drift_shifts_the_whole_picture() {
 fn dashboard(theme: &str, w: usize, h: usize, at: u64) -> raster::Frame {
     let mut l = look(theme);
     l.layout = Layout::Dashboard;
-    let sim = (42, common::console_config(Flavor::Ddp, 0));
-    let mut p = Pipeline::new(sim.0, sim.1, Arc::new(Catalog::builtin()), &l, 1.0, w, h);
+    let mut p = Pipeline::new(common::run(42, Flavor::Ddp, 0), &l, 1.0, w, h);
     p.frame_at(Duration::from_secs(at), w, h)
 }
 
@@ -225,16 +204,7 @@ fn dashboard_adapts_without_overlap() {
         let t = lay.term;
         let mut l = look("default");
         l.pixel_scale = PixelScale::Fixed(1);
-        let sim = (42, common::console_config(Flavor::Ddp, 0));
-        let mut p = Pipeline::new(
-            sim.0,
-            sim.1,
-            Arc::new(Catalog::builtin()),
-            &l,
-            1.0,
-            t.w,
-            t.h,
-        );
+        let mut p = Pipeline::new(common::run(42, Flavor::Ddp, 0), &l, 1.0, t.w, t.h);
         let alone = p.frame_at(Duration::from_secs(1500), t.w, t.h);
         for y in 0..t.h {
             let a = &dash.data[((t.y + y) * w + t.x) * 4..((t.y + y) * w + t.x + t.w) * 4];

@@ -4,7 +4,7 @@ use crate::common;
 
 use std::time::Duration;
 
-use logs::Flavor;
+use sim::Framework as Flavor;
 use trainsaver::AnsiWriter;
 
 /// The settled plain-text lines of seed 42 in a flavor, as `tty` prints them through a pipe.
@@ -23,7 +23,7 @@ fn first_lines(flavor: Flavor, secs: u64, n: usize) -> String {
 
 #[test]
 fn first_lines_of_each_flavor() {
-    for flavor in Flavor::CONCRETE {
+    for flavor in Flavor::ALL {
         let text = first_lines(flavor, 240, 80);
         assert!(
             text.lines().count() >= 60,
@@ -92,7 +92,7 @@ fn grid_snapshot(g: &term::Grid) -> String {
 /// shows up as a readable diff. Taken mid-training, with the step lines and the bars.
 #[test]
 fn styled_screen_of_each_flavor() {
-    for flavor in Flavor::CONCRETE {
+    for flavor in Flavor::ALL {
         let mut console = common::sim(42, flavor, 0);
         let mut ops = Vec::new();
         console.advance(Duration::from_secs(1200), &mut ops);

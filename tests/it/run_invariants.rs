@@ -5,21 +5,21 @@ use crate::common;
 use std::collections::HashSet;
 use std::time::Duration;
 
-use logs::Console;
-use logs::Flavor;
 use sim::Catalog;
+use sim::Framework as Flavor;
 use sim::plan::MAX_STEP_SECS;
 use sim::{Event, Framework, GPUS_PER_NODE, JobKind, RunPlan};
 use term::TermOp;
+use trainsaver::Feed;
 
-fn sim(seed: u64, flavor: Flavor) -> Console {
+fn sim(seed: u64, flavor: Flavor) -> Feed {
     common::sim(seed, flavor, 0)
 }
 
 /// Printed (final) lines of the first run up to simulated time `t`, with its plan.
 fn printed(seed: u64, t: Duration) -> (RunPlan, Vec<String>) {
     let mut s = sim(seed, Flavor::Ddp);
-    let plan = s.sim().plan().clone();
+    let plan = s.plan().clone();
     let mut ops = Vec::new();
     s.advance(t, &mut ops);
     let mut prompts = 0;
@@ -271,7 +271,7 @@ fn failures_come_at_the_rate_big_clusters_see() {
 #[test]
 fn timestamps_are_the_time_lines_appear() {
     let start = trainsaver::modes::fixed_start();
-    for (i, flavor) in Flavor::CONCRETE.into_iter().enumerate() {
+    for (i, flavor) in Flavor::ALL.into_iter().enumerate() {
         for seed in 0..25u64 {
             let mut c = common::sim(seed * 4 + i as u64, flavor, 0);
             let mut ops = Vec::new();
@@ -425,14 +425,14 @@ fn printed_numbers_agree_with_the_plan() {
 /// The step lines of every style, over 100 printed runs each, agree with the plan.
 #[test]
 fn every_style_prints_numbers_that_follow_the_plan() {
-    for (i, flavor) in Flavor::CONCRETE.into_iter().enumerate() {
+    for (i, flavor) in Flavor::ALL.into_iter().enumerate() {
         let mut checked = 0;
         for seed in 0..100u64 {
             let mut c = common::sim(1000 + seed * 4 + i as u64, flavor, 0);
-            let p = c.sim().plan().clone();
+            let p = c.plan().clone();
             let mut ops = Vec::new();
             c.advance(Duration::from_secs(2400), &mut ops);
-            if c.sim().runs() > 1 {
+            if c.runs_generated() > 1 {
                 continue;
             }
             for l in common::printed(&ops) {
@@ -537,8 +537,8 @@ fn runs_end_with_a_summary_or_the_time_limit_and_a_new_run() {
         if hours > 12.0 || (summaries >= 2 && limits >= 1) {
             continue;
         }
-        let mut s = sim(seed, Flavor::Rotate);
-        let first = s.sim().plan().model.name.clone();
+        let mut s = common::sim(seed, None, 0);
+        let first = s.plan().model.name.clone();
         let mut ops = Vec::new();
         // Setup, validations and checkpoints add to the steps' time.
         s.advance(
@@ -546,7 +546,7 @@ fn runs_end_with_a_summary_or_the_time_limit_and_a_new_run() {
             &mut ops,
         );
         assert!(
-            s.sim().runs() >= 2,
+            s.runs_generated() >= 2,
             "seed {seed}: a {hours:.1} h run never ended"
         );
         let text = common::printed(&ops);
@@ -561,7 +561,7 @@ fn runs_end_with_a_summary_or_the_time_limit_and_a_new_run() {
         summaries += usize::from(summary);
         limits += usize::from(limit);
         assert_ne!(
-            s.sim().plan().model.name,
+            s.plan().model.name,
             first,
             "the next run trains another model"
         );

@@ -1,219 +1,252 @@
 //! Megatron-LM: `[YYYY-MM-DD HH:MM:SS.ffffff]` stamps, pipe-separated iteration lines every
-//! step, validation between dashed rules and `iter_NNNNNNN` checkpoints.
+//! step, validation between dashed rules and `iter_NNNNNNN` checkpoints. The start-up is
+//! Megatron-LM core_v0.13.0's: plain prints on rank 0 (file:line beside each).
 
-use sim::{Event, Precision};
+use sim::Precision;
 use term::{Color, Style, StyledLine};
 
 use crate::fmt::py_exp;
-use crate::writer::LastStep;
-use crate::{Level, LogStyle, META, RankTag, Writer, no_bars};
+use crate::level::{Level, META, RankTag};
+use crate::style::LogStyle;
+use crate::writer::{LastStep, Writer};
 
 /// The Megatron-LM style.
-pub static STYLE: LogStyle = LogStyle {
-    script: "pretrain_gpt.py",
-    prefix,
-    render,
-    step_line,
-    bars: no_bars,
-    checkpoint_dir,
-};
+pub struct Megatron;
 
-fn prefix(w: &Writer, level: Level, rank: RankTag, l: &mut StyledLine) {
-    l.append(w.now().format("[%Y-%m-%d %H:%M:%S%.6f] ").to_string(), META);
-    if level != Level::Info {
-        l.append(
-            format!("{}: ", level.word()),
-            Style::fg(level.color()).bold(),
+impl LogStyle for Megatron {
+    fn script(&self) -> &'static str {
+        "pretrain_gpt.py"
+    }
+
+    fn prefix(&self, w: &Writer, level: Level, rank: RankTag, l: &mut StyledLine) {
+        l.append(format!("[{}] ", stamp(w)), META);
+        if level != Level::Info {
+            l.append(
+                format!("{}: ", level.word()),
+                Style::fg(level.color()).bold(),
+            );
+        }
+        if let Some((r, _)) = rank {
+            l.append(format!("[rank {r}] "), Style::fg(Color::CYAN));
+        }
+    }
+
+    fn step_line(&self, w: &Writer, last: &LastStep) -> StyledLine {
+        step_line(w, last)
+    }
+
+    fn checkpoint_dir(&self, w: &Writer, step: u64) -> String {
+        format!("{}/iter_{step:07}", w.plan().ckpt_dir)
+    }
+
+    /// arguments.py:395.
+    fn job_info(&self, w: &mut Writer) {
+        let p = w.plan();
+        let line = format!(
+            "using world size: {}, data-parallel size: {}, context-parallel size: 1, hierarchical context-parallel sizes: None, tensor-model-parallel size: {}, encoder-tensor-model-parallel size: 0, pipeline-model-parallel size: {}, encoder-pipeline-model-parallel size: 0",
+            p.world(),
+            p.dp(),
+            p.tp,
+            p.pp
+        );
+        plain(w, line);
+    }
+
+    /// arguments.py:692.
+    fn config_info(&self, w: &mut Writer) {
+        let dtype = match w.plan().precision {
+            Precision::Bf16 => "torch.bfloat16",
+            Precision::Fp16 => "torch.float16",
+        };
+        plain(w, format!("using {dtype} for parameters ..."));
+    }
+
+    /// initialize.py:315 and :383-390.
+    fn parallelism_info(&self, w: &mut Writer) {
+        let (tp, pp) = (w.plan().tp, w.plan().pp);
+        plain(w, "> initializing torch distributed ...".into());
+        plain(
+            w,
+            format!("> initialized tensor model parallel with size {tp}"),
+        );
+        plain(
+            w,
+            format!("> initialized pipeline model parallel with size {pp}"),
         );
     }
-    if let Some((r, _)) = rank {
-        l.append(format!("[rank {r}] "), Style::fg(Color::CYAN));
+
+    /// initialize.py:125.
+    fn optimizer_info(&self, w: &mut Writer) {
+        plain(w, "> setting random seeds to 1234 ...".into());
     }
-}
 
-fn checkpoint_dir(w: &Writer, step: u64) -> String {
-    format!("{}/iter_{step:07}", w.plan().ckpt_dir)
-}
+    /// pretrain_gpt.py:139.
+    fn model_loading(&self, w: &mut Writer) {
+        plain(w, "building GPT model ...".into());
+    }
 
-fn render(ev: &Event, w: &mut Writer) -> bool {
-    let p = w.plan();
-    match ev {
-        // The startup of Megatron-LM core_v0.13.0: plain prints on rank 0 (file:line beside
-        // each), in place of the plain script's lines.
-        // arguments.py:395.
-        Event::JobInfo => plain(
+    /// training.py:1051-1058 (raw print, no commas) for rank (0, 0).
+    fn parameter_count(&self, w: &mut Writer) {
+        let p = w.plan();
+        let line = format!(
+            " > number of parameters on (tensor, pipeline) model parallel rank (0, 0): {}",
+            p.model.params / u64::from(p.tp * p.pp)
+        );
+        plain(w, line);
+    }
+
+    /// tokenizer/tokenizer.py:24 and :123-127.
+    fn tokenizer(&self, w: &mut Writer) {
+        let (vocab, tp) = (w.plan().model.vocab, w.plan().tp);
+        let padded = vocab.div_ceil(128 * tp) * 128 * tp;
+        plain(w, "> building HuggingFaceTokenizer tokenizer ...".into());
+        plain(
             w,
             format!(
-                "using world size: {}, data-parallel size: {}, context-parallel size: 1, hierarchical context-parallel sizes: None, tensor-model-parallel size: {}, encoder-tensor-model-parallel size: 0, pipeline-model-parallel size: {}, encoder-pipeline-model-parallel size: 0",
-                p.world(),
-                p.dp(),
-                p.tp,
-                p.pp
+                " > padded vocab (size: {vocab}) with {} dummy tokens (new size: {padded})",
+                padded - vocab
             ),
-        ),
-        // arguments.py:692.
-        Event::ConfigInfo => {
-            let dtype = match p.precision {
-                Precision::Bf16 => "torch.bfloat16",
-                Precision::Fp16 => "torch.float16",
-            };
-            plain(w, format!("using {dtype} for parameters ..."));
-        }
-        // initialize.py:315 and :383-390.
-        Event::ParallelismInfo => {
-            let (tp, pp) = (p.tp, p.pp);
-            plain(w, "> initializing torch distributed ...".into());
-            plain(
-                w,
-                format!("> initialized tensor model parallel with size {tp}"),
-            );
-            plain(
-                w,
-                format!("> initialized pipeline model parallel with size {pp}"),
-            );
-        }
-        // initialize.py:125.
-        Event::OptimizerInfo => plain(w, "> setting random seeds to 1234 ...".into()),
-        Event::ScheduleInfo => crate::common::disclosure(w),
-        // pretrain_gpt.py:139, then training.py:1051-1058 (raw print, no commas) for rank (0, 0).
-        Event::ModelLoading => plain(w, "building GPT model ...".into()),
-        Event::ParameterCount => plain(
-            w,
-            format!(
-                " > number of parameters on (tensor, pipeline) model parallel rank (0, 0): {}",
-                p.model.params / u64::from(p.tp * p.pp)
-            ),
-        ),
-        Event::Tokenizer => {
-            // tokenizer/tokenizer.py:24 and :123-127.
-            let (vocab, tp) = (p.model.vocab, p.tp);
-            let padded = vocab.div_ceil(128 * tp) * 128 * tp;
-            plain(w, "> building HuggingFaceTokenizer tokenizer ...".into());
-            plain(
-                w,
-                format!(
-                    " > padded vocab (size: {vocab}) with {} dummy tokens (new size: {padded})",
-                    padded - vocab
-                ),
-            );
-        }
-        // training.py:2716, pretrain_gpt.py:366 and :372, training.py:832/848.
-        Event::DatasetLoading => plain(
+        );
+    }
+
+    /// training.py:2716.
+    fn dataset_loading(&self, w: &mut Writer) {
+        plain(
             w,
             "> building train, validation, and test datasets ...".into(),
-        ),
-        Event::DatasetReady { .. } => {
-            plain(
-                w,
-                "> building train, validation, and test datasets for GPT ...".into(),
-            );
-            plain(w, "> finished creating GPT datasets ...".into());
-        }
-        Event::BatchInfo => {
-            let stamp = stamp(w);
-            plain(
-                w,
-                format!("[after dataloaders are built] datetime: {stamp} "),
-            );
-            plain(w, "done with setup ...".into());
-            plain(w, "training ...".into());
-        }
-        Event::DistReady { init_secs } => w.log(
+        );
+    }
+
+    /// pretrain_gpt.py:366 and :372.
+    fn dataset_ready(&self, w: &mut Writer, _documents: u64) {
+        plain(
+            w,
+            "> building train, validation, and test datasets for GPT ...".into(),
+        );
+        plain(w, "> finished creating GPT datasets ...".into());
+    }
+
+    /// training.py:832/848.
+    fn batch_info(&self, w: &mut Writer) {
+        let stamp = stamp(w);
+        plain(
+            w,
+            format!("[after dataloaders are built] datetime: {stamp} "),
+        );
+        plain(w, "done with setup ...".into());
+        plain(w, "training ...".into());
+    }
+
+    fn dist_ready(&self, w: &mut Writer, init_secs: f64) {
+        w.log(
             Level::Info,
             &format!("time to initialize megatron (seconds): {init_secs:.3}"),
-        ),
-        Event::ValidationFinished { step, loss, .. } => {
-            // training.py, evaluate_and_print_results: the line, framed by dashes one longer;
-            // PPL = exp(min(20, loss)); every value in Python's '{:.6E}'.
-            let body = format!(
-                " validation loss at iteration {step} | lm loss value: {} | lm loss PPL: {} | ",
-                py_exp(*loss, 6, true),
-                py_exp(loss.min(20.0).exp(), 6, true)
-            );
-            let rule = StyledLine::plain("-".repeat(body.chars().count() + 1));
-            let base = w.val_base.clone();
-            w.show(&[rule.clone(), StyledLine::plain(body), rule], base);
-        }
-        Event::CheckpointStarted { step } => {
-            // training/checkpointing.py, save_checkpoint.
-            let msg = format!(
-                "[{}] saving checkpoint at iteration {step:7} to {} in torch_dist format",
-                stamp(w),
-                p.ckpt_dir
-            );
-            w.print(StyledLine::plain(msg));
-        }
-        ev if crate::script_only(ev) => {}
-        // training.py, print_datetime: f'[{string}] datetime: {time_str} ' (trailing space).
-        Event::TrainingStarted => {
-            let msg = format!(
-                "[before the start of training step] datetime: {} ",
-                stamp(w)
-            );
-            w.print(StyledLine::plain(msg));
-        }
-        Event::RunFinished { .. } => {
-            w.clear_live(&[]);
-            let msg = format!("[after training is done] datetime: {} ", stamp(w));
-            w.print(StyledLine::plain(msg));
-        }
-        // checkpointing.py (core_v0.13.0) L965-966: no tracker file under --load.
-        Event::NoCheckpoint if w.last.is_none() => {
-            let lines = [
-                format!(
-                    "WARNING: could not find the metadata file {}/latest_checkpointed_iteration.txt",
-                    p.ckpt_dir
-                ),
-                "    will not load any checkpoints and will start from random".to_string(),
-            ];
-            for l in lines {
-                w.print(StyledLine::plain(l));
-            }
-        }
-        // L986: f' loading {dist_infix}checkpoint from {load_dir} at iteration {iteration}'.
-        Event::CheckpointLoading { step } => {
-            let msg = format!(
-                " loading distributed checkpoint from {} at iteration {step}",
-                p.ckpt_dir
-            );
-            w.print(StyledLine::plain(msg));
-        }
-        Event::CheckpointProgress { .. } => {}
-        Event::CheckpointLoaded { step, secs } => {
-            // L1469, L1559-1562, then the load timer (core/timers.py: the name padded with
-            // dots to 48, min and max across ranks in ms).
-            let ms = secs * 1000.0;
-            let lines = [
-                " checkpoint version 3.0".to_string(),
-                format!(
-                    "  successfully loaded checkpoint from {} [ t 1/{}, p 1/{} ] at iteration {step}",
-                    p.ckpt_dir, p.tp, p.pp
-                ),
-                "(min, max) time across ranks (ms):".to_string(),
-                format!(
-                    "    {:.<48}: ({:.2}, {:.2})",
-                    "load-checkpoint ",
-                    ms - 0.7 - (ms * 13.0).fract(),
-                    ms
-                ),
-            ];
-            for l in lines {
-                w.print(StyledLine::plain(l));
-            }
-        }
-        Event::CheckpointSaved { step, .. } => {
-            let msg = format!(
-                "  [{}] successfully saved checkpoint from iteration {step:7} to {} [ t 1/{}, p 1/{} ]",
-                stamp(w),
-                p.ckpt_dir,
-                p.tp,
-                p.pp
-            );
-            w.print(StyledLine::plain(msg));
-        }
-        _ => return false,
+        );
     }
-    true
+
+    /// training.py, print_datetime: f'[{string}] datetime: {time_str} ' (trailing space).
+    fn training_started(&self, w: &mut Writer) {
+        let msg = format!(
+            "[before the start of training step] datetime: {} ",
+            stamp(w)
+        );
+        plain(w, msg);
+    }
+
+    /// training.py, evaluate_and_print_results: the line, framed by dashes one longer;
+    /// PPL = exp(min(20, loss)); every value in Python's '{:.6E}'.
+    fn validation_finished(&self, w: &mut Writer, step: u64, loss: f64, _: f64, _: u32) {
+        let body = format!(
+            " validation loss at iteration {step} | lm loss value: {} | lm loss PPL: {} | ",
+            py_exp(loss, 6, true),
+            py_exp(loss.min(20.0).exp(), 6, true)
+        );
+        let rule = StyledLine::plain("-".repeat(body.chars().count() + 1));
+        let base = w.val_base.clone();
+        w.show(&[rule.clone(), StyledLine::plain(body), rule], base);
+    }
+
+    /// training/checkpointing.py, save_checkpoint.
+    fn checkpoint_started(&self, w: &mut Writer, step: u64) {
+        let msg = format!(
+            "[{}] saving checkpoint at iteration {step:7} to {} in torch_dist format",
+            stamp(w),
+            w.plan().ckpt_dir
+        );
+        plain(w, msg);
+    }
+
+    fn checkpoint_saved(&self, w: &mut Writer, step: u64, _secs: f64, _rate: f64) {
+        let p = w.plan();
+        let msg = format!(
+            "  [{}] successfully saved checkpoint from iteration {step:7} to {} [ t 1/{}, p 1/{} ]",
+            stamp(w),
+            p.ckpt_dir,
+            p.tp,
+            p.pp
+        );
+        plain(w, msg);
+    }
+
+    /// checkpointing.py (core_v0.13.0) L965-966: no tracker file under --load; a restart
+    /// says so the common way.
+    fn no_checkpoint(&self, w: &mut Writer, restart: bool) {
+        if restart {
+            crate::shared::restore::no_checkpoint(w, restart);
+            return;
+        }
+        let lines = [
+            format!(
+                "WARNING: could not find the metadata file {}/latest_checkpointed_iteration.txt",
+                w.plan().ckpt_dir
+            ),
+            "    will not load any checkpoints and will start from random".to_string(),
+        ];
+        for l in lines {
+            plain(w, l);
+        }
+    }
+
+    /// L986: f' loading {dist_infix}checkpoint from {load_dir} at iteration {iteration}'.
+    fn checkpoint_loading(&self, w: &mut Writer, step: u64) {
+        let msg = format!(
+            " loading distributed checkpoint from {} at iteration {step}",
+            w.plan().ckpt_dir
+        );
+        plain(w, msg);
+    }
+
+    fn checkpoint_progress(&self, _w: &mut Writer, _frac: f64, _done: u32, _files: u32) {}
+
+    /// L1469, L1559-1562, then the load timer (core/timers.py: the name padded with dots to
+    /// 48, min and max across ranks in ms).
+    fn checkpoint_loaded(&self, w: &mut Writer, step: u64, secs: f64) {
+        let p = w.plan();
+        let ms = secs * 1000.0;
+        let lines = [
+            " checkpoint version 3.0".to_string(),
+            format!(
+                "  successfully loaded checkpoint from {} [ t 1/{}, p 1/{} ] at iteration {step}",
+                p.ckpt_dir, p.tp, p.pp
+            ),
+            "(min, max) time across ranks (ms):".to_string(),
+            format!(
+                "    {:.<48}: ({:.2}, {:.2})",
+                "load-checkpoint ",
+                ms - 0.7 - (ms * 13.0).fract(),
+                ms
+            ),
+        ];
+        for l in lines {
+            plain(w, l);
+        }
+    }
+
+    fn run_finished(&self, w: &mut Writer, _: &sim::RunTotals, _: f64, _: f64) {
+        w.clear_live(&[]);
+        let msg = format!("[after training is done] datetime: {} ", stamp(w));
+        plain(w, msg);
+    }
 }
 
 /// A line printed with Python's plain `print` (no logger prefix).

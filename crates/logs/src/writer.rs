@@ -4,14 +4,15 @@
 use std::sync::Arc;
 
 use chrono::{Duration as ChronoDuration, NaiveDateTime};
-use sim::{RunPlan, StepStats};
+use sim::{Event, RunPlan, StepStats};
 use term::{LiveWriter, StyledLine, TermOp};
 
-use crate::{Level, LogStyle, RankTag};
+use crate::level::{Level, RankTag};
+use crate::style::LogStyle;
 
 /// What the last `StepFinished` reported, for step lines and bars.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) struct LastStep {
+pub struct LastStep {
     /// The step's numbers.
     pub stats: StepStats,
     /// fp16 loss scale then (1 for bf16).
@@ -25,8 +26,8 @@ pub(crate) struct LastStep {
 }
 
 /// Writes lines for one console: prefixes from the style, live rows kept under the log.
-pub(crate) struct Writer {
-    style: &'static LogStyle,
+pub struct Writer {
+    style: &'static dyn LogStyle,
     start: NaiveDateTime,
     view_rank: u32,
     plan: Arc<RunPlan>,
@@ -45,7 +46,7 @@ pub(crate) struct Writer {
 impl Writer {
     /// A writer for a style, a start time (the job clock's zero) and the console's rank.
     pub fn new(
-        style: &'static LogStyle,
+        style: &'static dyn LogStyle,
         start: NaiveDateTime,
         view_rank: u32,
         plan: Arc<RunPlan>,
@@ -66,15 +67,16 @@ impl Writer {
     }
 
     /// The style writing now.
-    pub fn style(&self) -> &'static LogStyle {
+    pub fn style(&self) -> &'static dyn LogStyle {
         self.style
     }
 
-    pub(crate) fn set_style(&mut self, style: &'static LogStyle) {
+    pub(crate) fn set_style(&mut self, style: &'static dyn LogStyle) {
         self.style = style;
     }
 
-    pub(crate) fn set_job(&mut self, job: f64) {
+    /// Moves the writer's clock to `job` seconds (a style whose tool waits between lines).
+    pub fn set_job(&mut self, job: f64) {
         self.job = job;
     }
 
@@ -84,7 +86,7 @@ impl Writer {
     }
 
     /// Replaces the plan (a new run, or a revised micro batch).
-    pub fn set_plan(&mut self, plan: Arc<RunPlan>) {
+    pub(crate) fn set_plan(&mut self, plan: Arc<RunPlan>) {
         self.plan = plan;
     }
 
@@ -119,7 +121,7 @@ impl Writer {
     /// A log line: the style's prefix, then `body` (already styled).
     pub fn line(&self, level: Level, rank: RankTag, body: StyledLine) -> StyledLine {
         let mut l = StyledLine::new();
-        (self.style.prefix)(self, level, rank, &mut l);
+        self.style.prefix(self, level, rank, &mut l);
         for s in body.spans {
             l.append(s.text, s.style);
         }
@@ -149,7 +151,7 @@ impl Writer {
     /// The style's bars for the last step shown (none before the first step).
     pub fn bars(&self) -> Vec<StyledLine> {
         self.last
-            .map_or_else(Vec::new, |last| (self.style.bars)(self, &last))
+            .map_or_else(Vec::new, |last| self.style.bars(self, &last))
     }
 
     /// Prints one line above the live rows.
@@ -179,5 +181,35 @@ impl Writer {
 
     pub(crate) fn drain(&mut self) -> std::vec::Drain<'_, TermOp> {
         self.live.drain()
+    }
+
+    /// Keeps the state every style writes with (plan, last step, the bars under a
+    /// validation) up with an event, whether it is written or skipped.
+    pub(crate) fn follow(&mut self, ev: &Event) {
+        match ev {
+            Event::RunStarted { plan, .. } => {
+                self.set_plan(plan.clone());
+                self.last = None;
+            }
+            Event::OomRetry { plan, .. } => self.set_plan(plan.clone()),
+            Event::ValidationStarted => self.val_base = self.bars(),
+            Event::StepFinished {
+                stats,
+                loss_scale,
+                skipped,
+                train_start,
+                ..
+            } => {
+                let before = self.last.map_or(0, |l| l.skipped);
+                self.last = Some(LastStep {
+                    stats: *stats,
+                    loss_scale: *loss_scale,
+                    skipped: *skipped,
+                    skipped_in_step: skipped.saturating_sub(before),
+                    train_start: *train_start,
+                })
+            }
+            _ => {}
+        }
     }
 }

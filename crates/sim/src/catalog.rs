@@ -90,10 +90,52 @@ pub struct GpuSpec {
     pub net_busbw: f64,
     /// PCI bus numbers of the board's GPUs.
     pub bus_ids: Vec<String>,
-    /// Collective library, NCCL or RCCL.
-    pub collectives: String,
+    /// Collective library.
+    pub collectives: Collectives,
     /// Intra-node transport as NCCL names it.
     pub link: String,
+}
+
+/// The collective communication library a GPU vendor ships.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+pub enum Collectives {
+    /// NVIDIA's NCCL (CUDA).
+    #[serde(rename = "NCCL")]
+    Nccl,
+    /// AMD's RCCL, NCCL's ROCm port (HIP).
+    #[serde(rename = "RCCL")]
+    Rccl,
+}
+
+impl Collectives {
+    /// The GPU runtime torch names in its errors (`CUDA out of memory`, `HIP out of memory`).
+    pub fn runtime(self) -> &'static str {
+        match self {
+            Collectives::Nccl => "CUDA",
+            Collectives::Rccl => "HIP",
+        }
+    }
+}
+
+/// What a dataset is for.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum DatasetKind {
+    /// A web corpus pretraining reads part of, once.
+    #[default]
+    Pretrain,
+    /// An instruction set fine-tunes make whole passes over.
+    Sft,
+}
+
+impl DatasetKind {
+    /// The name the catalog files use.
+    pub fn name(self) -> &'static str {
+        match self {
+            DatasetKind::Pretrain => "pretrain",
+            DatasetKind::Sft => "sft",
+        }
+    }
 }
 
 /// A training corpus.
@@ -106,20 +148,15 @@ pub struct DatasetSpec {
     pub tokens: f64,
     /// Documents in the corpus (samples, for an instruction set).
     pub documents: f64,
-    /// `pretrain` (a web corpus read once, in part) or `sft` (an instruction set fine-tunes
-    /// make whole passes over).
-    #[serde(default = "pretrain")]
-    pub kind: String,
-}
-
-fn pretrain() -> String {
-    "pretrain".into()
+    /// Pretraining corpus or instruction set.
+    #[serde(default)]
+    pub kind: DatasetKind,
 }
 
 impl DatasetSpec {
     /// Whether this is an instruction set for fine-tuning.
     pub fn is_sft(&self) -> bool {
-        self.kind == "sft"
+        self.kind == DatasetKind::Sft
     }
 }
 
@@ -322,9 +359,6 @@ fn check_gpus(file: &str, src: &str, gpus: &[GpuSpec]) -> Result<(), DataError> 
         {
             return bad("bus_ids", "must be 8 two-digit hex strings such as \"1b\"");
         }
-        if g.collectives != "NCCL" && g.collectives != "RCCL" {
-            return bad("collectives", "must be \"NCCL\" or \"RCCL\"");
-        }
     }
     Ok(())
 }
@@ -338,9 +372,6 @@ fn check_datasets(file: &str, src: &str, sets: &[DatasetSpec]) -> Result<(), Dat
     }
     for (i, d) in sets.iter().enumerate() {
         let bad = |field: &str, msg: &str| Err(field_error(file, src, "dataset", i, field, msg));
-        if d.kind != "pretrain" && d.kind != "sft" {
-            return bad("kind", "must be \"pretrain\" or \"sft\"");
-        }
         // Instruction sets are small; corpora are not.
         let (min_tokens, min_docs) = if d.is_sft() {
             (1.0e6, 1.0e3)
@@ -350,15 +381,18 @@ fn check_datasets(file: &str, src: &str, sets: &[DatasetSpec]) -> Result<(), Dat
         if !(d.tokens >= min_tokens && d.tokens.is_finite()) {
             return bad(
                 "tokens",
-                &format!("must be at least {min_tokens:e} for kind {:?}", d.kind),
+                &format!(
+                    "must be at least {min_tokens:e} for kind \"{}\"",
+                    d.kind.name()
+                ),
             );
         }
         if !(d.documents >= min_docs && d.documents < d.tokens) {
             return bad(
                 "documents",
                 &format!(
-                    "must be at least {min_docs:e} and fewer than tokens for kind {:?}",
-                    d.kind
+                    "must be at least {min_docs:e} and fewer than tokens for kind \"{}\"",
+                    d.kind.name()
                 ),
             );
         }

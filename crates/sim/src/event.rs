@@ -271,6 +271,8 @@ pub enum Event {
     StepFinished {
         /// Its numbers.
         stats: StepStats,
+        /// Whether the job logs this step's metrics (its logging interval).
+        logged: bool,
         /// Current fp16 loss scale (1 for bf16).
         loss_scale: f64,
         /// Steps skipped for overflow so far.
@@ -373,7 +375,10 @@ pub enum Event {
         secs: f64,
     },
     /// No checkpoint to resume from.
-    NoCheckpoint,
+    NoCheckpoint {
+        /// After a restart (else at the launch of a job from scratch).
+        restart: bool,
+    },
     /// Steps to do again after resuming.
     StepsRepeated {
         /// How many.

@@ -8,10 +8,8 @@
 pub mod catalog;
 mod emit;
 pub mod event;
-pub mod history;
 pub mod plan;
 mod setup;
-pub mod telemetry;
 pub mod tomlerr;
 pub mod train;
 
@@ -21,12 +19,14 @@ use std::time::Duration;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-pub use self::catalog::Catalog;
+pub use self::catalog::{Catalog, Collectives, DatasetKind};
 use self::emit::Emitter;
 pub use self::event::{Event, NcclLine, RunTotals, StepStats, Timed};
 pub use self::plan::{Framework, GPUS_PER_NODE, JobKind, Precision, RunPlan};
-pub use self::telemetry::Telemetry;
 use self::train::Trainer;
+
+/// Mixed into the seed for the join point's own generator ("joined" in ASCII).
+const JOIN_SALT: u64 = 0x6a6f_696e_6564;
 
 /// Where a run is.
 #[derive(Debug)]
@@ -59,8 +59,6 @@ pub struct Simulation {
     stage: Stage,
     /// The framework every run uses, or `None` for a different one each run.
     framework: Option<Framework>,
-    /// Where a screen joins the stream (see [`Simulation::joined_at`]).
-    joined_at: Duration,
 }
 
 impl Simulation {
@@ -74,7 +72,6 @@ impl Simulation {
     pub fn with_framework(seed: u64, catalog: Arc<Catalog>, framework: Option<Framework>) -> Self {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let plan = RunPlan::draw(&mut rng, &catalog, Self::framework_of(framework, 0));
-        let joined_at = Self::join_point(seed, &plan);
         let mut out = Emitter::default();
         out.emit(Event::RunStarted {
             run: 0,
@@ -88,7 +85,6 @@ impl Simulation {
             trainer: Trainer::new(plan),
             stage: Stage::Setup(0),
             framework,
-            joined_at,
         }
     }
 
@@ -96,19 +92,17 @@ impl Simulation {
         fixed.unwrap_or(Framework::ALL[(run % Framework::ALL.len() as u64) as usize])
     }
 
-    /// A seeded moment in the first run, some minutes to hours after its setup, from its own
-    /// generator so that the events do not depend on it.
-    fn join_point(seed: u64, plan: &RunPlan) -> Duration {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x6a6f_696e_6564);
+    /// Where a screen that shows the job "already running" joins the simulation of `seed`: a
+    /// seeded moment in the first run, 8 minutes to 6 hours in, so the screen is full of its
+    /// history from the start. Drawn from the first plan alone (no events are generated) and
+    /// from a generator of its own, so that the events do not depend on it.
+    pub fn join_point(seed: u64, catalog: &Catalog, framework: Option<Framework>) -> Duration {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let plan = RunPlan::draw(&mut rng, catalog, Self::framework_of(framework, 0));
+        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ JOIN_SALT);
         let job = (plan.end_step - plan.start_step) as f64 * plan.step_time();
         let secs = rng.random_range(0.15..0.7) * job;
         Duration::from_secs_f64(secs.clamp(8.0 * 60.0, 6.0 * 3600.0))
-    }
-
-    /// Where a screen that shows the job "already running" joins it: a seeded moment in the
-    /// first run, 8 minutes to 6 hours in, so the screen is full of its history from the start.
-    pub fn joined_at(&self) -> Duration {
-        self.joined_at
     }
 
     /// Appends every event due at or before `until` to `events`.
@@ -134,19 +128,9 @@ impl Simulation {
         }
     }
 
-    /// The plan of the run being generated.
+    /// The plan of the run being generated (the first run's, before any event is handed out).
     pub fn plan(&self) -> &RunPlan {
         &self.trainer.plan
-    }
-
-    /// The training loop state of the run being generated (may be a step ahead of the screen).
-    pub fn trainer(&self) -> &Trainer {
-        &self.trainer
-    }
-
-    /// Job-clock seconds of the newest generated event (for "minutes ago" on dashboards).
-    pub fn job_seconds(&self) -> f64 {
-        self.out.job
     }
 
     /// Runs started so far, counting the current one.

@@ -3,7 +3,7 @@
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::catalog::{Catalog, DatasetSpec, GpuSpec, ModelSpec};
+use crate::catalog::{Catalog, Collectives, DatasetSpec, GpuSpec, ModelSpec};
 
 /// GPUs per node in every simulated cluster (HGX/DGX/MI300X boards).
 pub const GPUS_PER_NODE: u32 = 8;
@@ -13,6 +13,9 @@ pub const STATE_BYTES_PER_PARAM: f64 = 16.0;
 /// Fixed per-GPU memory for the CUDA context, NCCL buffers and allocator slack, GiB.
 pub const OVERHEAD_GIB: f64 = 4.5;
 const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+/// Parameters from which a model counts as a giant: fine-tunes and data-parallel-only
+/// frameworks leave it alone, and nobody trains it over PCIe boxes.
+pub const GIANT_PARAMS: u64 = 100_000_000_000;
 
 /// Numeric format of the forward and backward pass.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,6 +58,21 @@ impl Framework {
         Framework::HfTrainer,
     ];
 
+    /// The name configs and the command line use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Framework::Ddp => "ddp",
+            Framework::Torchtitan => "torchtitan",
+            Framework::Megatron => "megatron",
+            Framework::HfTrainer => "hf-trainer",
+        }
+    }
+
+    /// The framework of a name, if there is one.
+    pub fn from_name(name: &str) -> Option<Framework> {
+        Framework::ALL.into_iter().find(|f| f.name() == name)
+    }
+
     /// Whether the framework splits layers across GPUs (tensor/pipeline parallelism).
     pub fn model_parallel(self) -> bool {
         self != Framework::HfTrainer
@@ -64,6 +82,12 @@ impl Framework {
     /// model-parallel group and shards only the optimizer).
     pub fn fsdp(self) -> bool {
         self != Framework::Megatron
+    }
+}
+
+impl std::fmt::Display for Framework {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
     }
 }
 
@@ -186,8 +210,8 @@ impl RunPlan {
                 // Ablations from scratch are small; fine-tunes skip the 100B+ giants, and a
                 // data-parallel-only framework cannot hold those either.
                 JobKind::Scratch => m.active() < 15_000_000_000,
-                JobKind::FineTune => m.params < 100_000_000_000,
-                JobKind::Resume => framework.model_parallel() || m.params < 100_000_000_000,
+                JobKind::FineTune => m.params < GIANT_PARAMS,
+                JobKind::Resume => framework.model_parallel() || m.params < GIANT_PARAMS,
             })
             .collect();
         let model = if models.is_empty() {
@@ -217,7 +241,7 @@ impl RunPlan {
             .iter()
             .filter(|g| min_gpus(&model, g) <= 512 * GPUS_PER_NODE)
             // Nobody trains 100B+ models over PCIe boxes.
-            .filter(|g| model.params < 100_000_000_000 || g.node_busbw >= 300.0)
+            .filter(|g| model.params < GIANT_PARAMS || g.node_busbw >= 300.0)
             .collect();
         let gpu = if fitting.is_empty() {
             catalog
@@ -364,7 +388,7 @@ impl RunPlan {
 
         // ROCm stacks and PCIe-only boxes reach lower utilisation; so do MoE models (all-to-all
         // dispatch, small expert GEMMs) and fine-tunes (short, padded samples).
-        let headroom = if plan.gpu.collectives == "RCCL" || plan.gpu.node_busbw < 100.0 {
+        let headroom = if plan.gpu.collectives == Collectives::Rccl || plan.gpu.node_busbw < 100.0 {
             0.85
         } else {
             1.0
@@ -499,6 +523,12 @@ impl RunPlan {
         self.val_every = if every >= 500 { every / 50 * 50 } else { every }.max(1);
         self.ckpt_every = self.val_every * rng.random_range(1..=2);
         self.val_batches = *pick(rng, &[20u32, 40, 50, 100]);
+    }
+
+    /// Whether the step's metrics are logged: the first step of the job and every
+    /// `log_every`-th.
+    pub fn logs_step(&self, step: u64) -> bool {
+        step.is_multiple_of(self.log_every) || step == self.start_step + 1
     }
 
     /// Host name of a node.

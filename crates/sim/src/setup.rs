@@ -6,6 +6,7 @@
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
+use crate::catalog::Collectives;
 use crate::emit::Emitter;
 use crate::event::{Event, NcclLine};
 use crate::plan::{JobKind, RunPlan, pick};
@@ -72,7 +73,7 @@ pub(crate) fn load_model(out: &mut Emitter, plan: &RunPlan, rng: &mut ChaCha8Rng
 pub(crate) fn restore(out: &mut Emitter, plan: &RunPlan, rng: &mut ChaCha8Rng) {
     match plan.kind {
         JobKind::Resume => load_checkpoint(out, plan, plan.start_step, rng),
-        JobKind::Scratch => out.emit(Event::NoCheckpoint),
+        JobKind::Scratch => out.emit(Event::NoCheckpoint { restart: false }),
         JobKind::FineTune => {}
     }
     out.pause(rng.random_range(0.3..1.0));
@@ -117,7 +118,7 @@ pub(crate) fn load_data(out: &mut Emitter, plan: &RunPlan, rng: &mut ChaCha8Rng)
 /// NCCL bootstrap, per-rank GPU detection and communicator init.
 pub(crate) fn init_dist(out: &mut Emitter, plan: &RunPlan, rng: &mut ChaCha8Rng) {
     let world = plan.world();
-    let version = if plan.gpu.collectives == "RCCL" {
+    let version = if plan.gpu.collectives == Collectives::Rccl {
         "2.20.5+hip6.2"
     } else if plan.gpu.peak_tflops >= 2000.0 {
         // Blackwell needs CUDA 12.8 and NCCL 2.25 or later.

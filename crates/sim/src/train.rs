@@ -7,7 +7,6 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::emit::Emitter;
 use crate::event::{Event, RunTotals, StepStats};
-use crate::history::History;
 use crate::plan::{JobKind, Precision, RunPlan};
 
 /// Watchdog restarts a run may have at most (torchrun's `--max-restarts`).
@@ -66,8 +65,6 @@ pub struct Trainer {
     pub totals: RunTotals,
     /// What the last step reported.
     pub last: Option<StepStats>,
-    /// Numbers over time, for dashboards.
-    pub history: History,
     /// Set once the OOM check at the first step has run.
     oom_checked: bool,
     spike: Option<Spike>,
@@ -92,7 +89,6 @@ impl Trainer {
             loss_scale,
             totals: RunTotals::default(),
             last: None,
-            history: History::default(),
             oom_checked: false,
             spike: None,
             straggler: None,
@@ -133,9 +129,9 @@ impl Trainer {
         }
         let s = self.last.unwrap_or(s);
         self.totals.loss_sum += s.loss;
-        self.history.push(s);
         out.emit(Event::StepFinished {
             stats: s,
+            logged: self.plan.logs_step(s.step),
             loss_scale: self.loss_scale,
             skipped: self.totals.skipped,
             train_start: self.totals.train_start,
@@ -219,7 +215,6 @@ impl Trainer {
         // Rounded as printed, so the perplexity shown is exp of the loss shown.
         let loss = (loss * 1e4).round() / 1e4;
         self.totals.best_val = Some(self.totals.best_val.map_or(loss, |b: f64| b.min(loss)));
-        self.history.push_val(self.step, loss);
         out.emit(Event::ValidationFinished {
             step: self.step,
             loss,
@@ -240,7 +235,6 @@ impl Trainer {
             rate,
         });
         self.last_ckpt = Some(self.step);
-        self.history.last_ckpt = Some((self.step, out.job));
         self.totals.checkpoints += 1;
     }
 
@@ -403,7 +397,7 @@ impl Trainer {
         let resume = self.last_ckpt.unwrap_or(0);
         match self.last_ckpt {
             Some(step) => crate::setup::load_checkpoint(out, &self.plan, step, rng),
-            None => out.emit(Event::NoCheckpoint),
+            None => out.emit(Event::NoCheckpoint { restart: true }),
         }
         self.step = resume;
         self.spike = None;

@@ -1,16 +1,20 @@
-//! The display-free pipeline: simulation -> terminal grid -> rasterizer, driven by simulated time.
+//! The display-free pipeline: the feed's events -> terminal grid and run view -> rasterizer,
+//! driven by simulated time.
 
-use std::sync::Arc;
+mod feed;
+mod observe;
+mod panels;
+
 use std::time::Duration;
 
 use crate::config::Layout;
-use logs::{Console, ConsoleConfig, fmt};
-use raster::dashboard::{DashLayout, PanelData, Rect};
+use raster::dashboard::{DashLayout, Rect};
 use raster::{
     BPP, Effects, Faces, FontSize, Frame, PixelScale, Rasterizer, RenderReport, Sizing, Theme,
 };
-use sim::{Catalog, GPUS_PER_NODE, Simulation, StepStats, Telemetry};
 use term::Grid;
+
+pub use feed::{Feed, RunSpec, TimedOp};
 
 /// Simulated time written out in full before the target of a far jump: six hours print over a
 /// thousand lines in the sparsest style (a step line about every 20 s), more than any screen
@@ -23,7 +27,7 @@ pub const BLINK: Duration = Duration::from_millis(530);
 
 /// Everything needed to turn simulated time into pixels.
 pub struct Pipeline {
-    console: Console,
+    feed: Feed,
     grid: Grid,
     raster: Rasterizer,
     /// Simulated seconds per wall-clock second (sets the cursor blink rate).
@@ -71,8 +75,8 @@ pub struct Look {
 struct Dash {
     layout: DashLayout,
     term: Vec<u8>,
-    /// What the panels last showed (run, step, validations, offset); redrawn when it changes.
-    shown: Option<(u64, u64, usize, (usize, usize))>,
+    /// What the panels last showed (view revision, drift offset); redrawn when it changes.
+    shown: Option<(u64, (usize, usize))>,
     /// Everything must be copied and drawn again (resize, invalidation).
     dirty: bool,
 }
@@ -107,15 +111,7 @@ fn term_size(look: &Look, internal: (usize, usize)) -> (usize, usize) {
 
 impl Pipeline {
     /// A pipeline for an output of `width` x `height` physical pixels.
-    pub fn new(
-        seed: u64,
-        console: ConsoleConfig,
-        catalog: Arc<Catalog>,
-        look: &Look,
-        speed: f64,
-        width: usize,
-        height: usize,
-    ) -> Self {
+    pub fn new(run: RunSpec, look: &Look, speed: f64, width: usize, height: usize) -> Self {
         let faces = &look.faces;
         let internal = internal_size(look, width, height);
         let ps = look.pixel_scale.factor(width) as f64;
@@ -126,7 +122,7 @@ impl Pipeline {
         let mut raster = Rasterizer::new(fonts, look.theme.clone(), sizing.padding_px());
         raster.set_effects(look.effects);
         let mut p = Self {
-            console: Console::new(seed, catalog, console),
+            feed: Feed::new(run),
             grid: Grid::new(1, 1, look.scrollback),
             raster,
             speed,
@@ -147,9 +143,9 @@ impl Pipeline {
         // A far jump (a screen joining a run days ago, `render --at 300d`) skips the writing
         // of what would long have scrolled off: only the last stretch is written.
         if t > self.at + SEEK_KEEP * 2 {
-            self.console.skip_to(t - SEEK_KEEP, |op| grid.apply(&op));
+            self.feed.skip_to(t - SEEK_KEEP);
         }
-        self.console.advance_each(t, |op| grid.apply(&op));
+        self.feed.advance_each(t, |t| grid.apply(&t.op));
         self.at = self.at.max(t);
     }
 
@@ -158,9 +154,14 @@ impl Pipeline {
         self.speed
     }
 
-    /// Runs started so far in the simulation.
+    /// Jobs the log has started so far.
     pub fn runs(&self) -> u64 {
-        self.console.sim().runs()
+        self.feed.view().runs()
+    }
+
+    /// What a viewer of the log knows now (the dashboard's source).
+    pub fn view(&self) -> &view::RunView {
+        self.feed.view()
     }
 
     /// The terminal grid (what the log shows, with its damage).
@@ -170,7 +171,7 @@ impl Pipeline {
 
     /// Simulated time of the next change after `t`: new output or a cursor blink.
     pub fn next_due(&mut self, t: Duration) -> Duration {
-        self.console.next_due().min(self.next_blink(t))
+        self.feed.next_due().min(self.next_blink(t))
     }
 
     /// Sets the brightness (night dimming).
@@ -278,14 +279,8 @@ impl Pipeline {
             .iter()
             .map(|r| term.y + r.start..term.y + r.end)
             .collect();
-        let tr = self.console.sim().trainer();
         let offset = self.raster.offset();
-        let key = (
-            self.console.sim().runs(),
-            tr.step,
-            tr.history.val.len(),
-            offset,
-        );
+        let key = (self.feed.view().revision(), offset);
         if dash.dirty || dash.shown != Some(key) {
             let p = dash.layout.panels;
             let reserve = self.raster.drift_reserve();
@@ -303,7 +298,8 @@ impl Pipeline {
                 w: p.w.saturating_sub(reserve),
                 h: p.h.saturating_sub(reserve),
             };
-            let data = panel_data(self.console.sim());
+            let view = self.feed.view();
+            let data = panels::panel_data(view, self.at.as_secs_f64());
             self.raster.draw_panels(frame, w, h, area, &data);
             damaged.push(p.y..(p.y + p.h).min(h));
             dash.shown = Some(key);
@@ -334,62 +330,6 @@ impl Pipeline {
             return small;
         }
         upscale(&small, ps, width, height)
-    }
-}
-
-/// The panels' numbers from the simulation's current run.
-fn panel_data(sim: &Simulation) -> PanelData {
-    let tr = sim.trainer();
-    let p = &tr.plan;
-    let h = &tr.history;
-    let tail = |f: fn(&StepStats) -> f64| -> Vec<f64> {
-        h.points.iter().rev().take(240).rev().map(f).collect()
-    };
-    let step_time = tr.last.map_or(p.step_time(), |s| s.step_time);
-    let left = p.total_steps.saturating_sub(tr.step) as f64 * step_time;
-    let gpus = Telemetry::of(tr, 16);
-    let checkpoint = match h.last_ckpt {
-        Some((step, at)) => format!(
-            "last checkpoint: step {step}, {} ago, {}",
-            fmt::eta(sim.job_seconds() - at),
-            fmt::bytes(p.weight_bytes() + p.optimizer_bytes())
-        ),
-        None => "no checkpoint yet".into(),
-    };
-    PanelData {
-        title: format!("{} · {} × {}", p.model.name, p.world(), p.gpu.name),
-        subtitle: format!(
-            "job {} · {} · dp{} tp{} pp{} · {}",
-            p.job_id,
-            p.precision.name(),
-            p.dp(),
-            p.tp,
-            p.pp,
-            p.dataset.name
-        ),
-        step: tr.step,
-        total: p.total_steps,
-        progress: format!(
-            "{} tokens seen · ETA {}",
-            fmt::short(p.tokens_per_step() * tr.step as f64),
-            fmt::eta(left)
-        ),
-        loss: h.points.iter().map(|q| (q.step as f64, q.loss)).collect(),
-        val: h.val.iter().map(|&(s, l)| (s as f64, l)).collect(),
-        lr: tail(|q| q.lr),
-        tps: tail(|q| q.tps),
-        mfu: tail(|q| q.mfu),
-        nodes: p.nodes,
-        gpus_per_node: GPUS_PER_NODE,
-        gpu_stats: format!(
-            "avg util {:.0}% · {}°C · mem {:.1}/{:.1} GiB",
-            100.0 * gpus.util_avg,
-            gpus.temp_c,
-            gpus.mem_gib,
-            p.gpu.memory_gib
-        ),
-        util: gpus.util,
-        checkpoint,
     }
 }
 
