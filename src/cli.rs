@@ -7,11 +7,12 @@ use chrono::NaiveDateTime;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, Parser, Subcommand};
 
+use crate::config::limits::{BENCH_FRAMES, IDLE, RENDER_AT, SIZE_SIDE, SPEED};
 use crate::config::{
-    Flavor, Layout, Presenter, SPEED_RANGE, check_theme, duration_in, font_size_from,
-    parse_duration, parse_idle, parse_start, speed_ok,
+    Flavor, Layout, Presenter, ValueError, duration_in, parse_duration, parse_font_size,
+    parse_start, parse_theme,
 };
-use raster::FontSize;
+use raster::{FontSize, Theme};
 
 /// trainsaver: a screensaver showing an imaginary LLM being trained on a GPU cluster.
 ///
@@ -41,7 +42,7 @@ pub struct Common {
     pub speed: Option<f64>,
     /// Colour theme: default, phosphor, amber, solarized-dark, dracula, paper.
     #[arg(long, global = true, value_name = "NAME", value_parser = parse_theme)]
-    pub theme: Option<String>,
+    pub theme: Option<&'static Theme>,
     /// Log style: ddp, torchtitan, megatron, hf-trainer or rotate.
     #[arg(long, global = true, value_name = "NAME", value_parser = parse_flavor)]
     pub flavor: Option<Flavor>,
@@ -98,11 +99,11 @@ pub struct WindowFlags {
     pub presenter: Option<Presenter>,
 }
 
-fn parse_layout(s: &str) -> Result<Layout, String> {
+fn parse_layout(s: &str) -> Result<Layout, ValueError> {
     s.parse()
 }
 
-fn parse_presenter(s: &str) -> Result<Presenter, String> {
+fn parse_presenter(s: &str) -> Result<Presenter, ValueError> {
     s.parse()
 }
 
@@ -215,48 +216,33 @@ pub enum ConfigAction {
     },
 }
 
-/// `bench --frames`: 1 to 100000.
-fn parse_frames(s: &str) -> Result<usize, String> {
-    match s.parse::<usize>() {
-        Ok(n) if (1..=100_000).contains(&n) => Ok(n),
-        _ => Err(format!("`{s}`: allowed a whole number from 1 to 100000")),
-    }
+/// `bench --frames`.
+fn parse_frames(s: &str) -> Result<usize, ValueError> {
+    let n = s.parse::<usize>().map_err(|_| {
+        ValueError::malformed(s, format!("allowed a whole number from {BENCH_FRAMES}"))
+    })?;
+    BENCH_FRAMES.check(n)
 }
 
-/// `render --at`: at most a year of simulated time (reaching it takes about 3 s).
-fn parse_at(s: &str) -> Result<Duration, String> {
-    duration_in(
-        s,
-        Duration::ZERO,
-        Duration::from_secs(366 * 86400),
-        "0s to 366d",
-    )
+/// `render --at`.
+fn parse_at(s: &str) -> Result<Duration, ValueError> {
+    duration_in(s, RENDER_AT)
 }
 
-fn parse_speed(s: &str) -> Result<f64, String> {
+/// The daemon's idle timeout.
+fn parse_idle(s: &str) -> Result<Duration, ValueError> {
+    duration_in(s, IDLE)
+}
+
+fn parse_speed(s: &str) -> Result<f64, ValueError> {
     let v: f64 = s
         .parse()
-        .map_err(|_| format!("`{s}` is not a number: allowed {SPEED_RANGE}"))?;
-    if speed_ok(v) {
-        Ok(v)
-    } else {
-        Err(format!("{v} is out of range: allowed {SPEED_RANGE}"))
-    }
+        .map_err(|_| ValueError::malformed(s, format!("not a number: allowed {SPEED}")))?;
+    SPEED.check(v)
 }
 
-fn parse_theme(s: &str) -> Result<String, String> {
-    check_theme(s).map(|_| s.to_string())
-}
-
-fn parse_flavor(s: &str) -> Result<Flavor, String> {
+fn parse_flavor(s: &str) -> Result<Flavor, ValueError> {
     s.parse()
-}
-
-fn parse_font_size(s: &str) -> Result<FontSize, String> {
-    font_size_from(
-        s.parse::<f64>().ok(),
-        s.parse::<f64>().is_err().then_some(s),
-    )
 }
 
 /// The saver flags ([`Common`]) set on the command line, as arguments for a saver process.
@@ -286,14 +272,18 @@ pub fn saver_args(m: &ArgMatches) -> Vec<String> {
     out
 }
 
-/// Parses `WIDTHxHEIGHT`, each 16 to 16384 pixels.
-pub fn parse_size(s: &str) -> Result<(u32, u32), String> {
-    let err =
-        || format!("`{s}`: use WIDTHxHEIGHT with each side 16 to 16384 pixels, e.g. 1280x720");
+/// Parses `WIDTHxHEIGHT`, each side within [`SIZE_SIDE`].
+pub fn parse_size(s: &str) -> Result<(u32, u32), ValueError> {
+    let err = || {
+        ValueError::malformed(
+            s,
+            format!("use WIDTHxHEIGHT with each side {SIZE_SIDE}, e.g. 1280x720"),
+        )
+    };
     let (w, h) = s.split_once(['x', 'X']).ok_or_else(err)?;
     let w: u32 = w.trim().parse().map_err(|_| err())?;
     let h: u32 = h.trim().parse().map_err(|_| err())?;
-    if (16..=16384).contains(&w) && (16..=16384).contains(&h) {
+    if SIZE_SIDE.contains(w) && SIZE_SIDE.contains(h) {
         Ok((w, h))
     } else {
         Err(err())
@@ -314,9 +304,19 @@ mod tests {
 
     #[test]
     fn durations_are_bounded() {
-        assert!(parse_at("1000d").unwrap_err().contains("0s to 366d"));
+        assert!(
+            parse_at("1000d")
+                .unwrap_err()
+                .to_string()
+                .contains("0s to 366d")
+        );
         assert_eq!(parse_at("2h"), Ok(Duration::from_secs(7200)));
-        assert!(parse_idle("0s").unwrap_err().contains("1s to 24h"));
+        assert!(
+            parse_idle("0s")
+                .unwrap_err()
+                .to_string()
+                .contains("1s to 24h")
+        );
         assert!(parse_idle("25h").is_err());
         assert_eq!(parse_idle("90s"), Ok(Duration::from_secs(90)));
     }
@@ -326,7 +326,12 @@ mod tests {
         assert!(parse_speed("0").is_err());
         assert!(parse_speed("-2").is_err());
         assert_eq!(parse_speed("2.5"), Ok(2.5));
-        assert!(parse_theme("neon").unwrap_err().contains("amber"));
+        assert!(
+            parse_theme("neon")
+                .unwrap_err()
+                .to_string()
+                .contains("amber")
+        );
         assert!(parse_start("2026-11-30 14:20:00").is_ok());
         assert!(parse_start("yesterday").is_err());
     }

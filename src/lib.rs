@@ -4,8 +4,9 @@
 //! (a log style writes them as terminal operations) -> `term` (the cell grid) -> `raster`
 //! (pixels). This crate sits on top: `pipeline` ties the stages together without a display;
 //! `present` puts frames and lines somewhere (a window surface, a PNG, a terminal); `runtime`
-//! runs windows, input and the screensaver lock; `modes` are the subcommands; `daemon` watches
-//! idle time. See ARCHITECTURE.md.
+//! runs windows, input and the screensaver lock; `settings` merges config and flags;
+//! `commands` are the subcommands, one file each; `session` says which display this is;
+//! `daemon` watches idle time. See ARCHITECTURE.md.
 
 /// Writes a line to stderr, ignoring failure: a full disk or a closed pipe behind stderr
 /// (`.xsession-errors`, a log reader that went away) must not stop the saver.
@@ -21,19 +22,25 @@ macro_rules! out {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
         writeln!(std::io::stdout(), $($arg)*).map_err(|e| {
-            crate::modes::AppError::Runtime(format!("writing to standard output: {e}"))
+            crate::error::AppError::from(crate::error::IoFailure::new(
+                "writing to standard output",
+                e,
+            ))
         })
     }};
 }
 
 pub mod cli;
+pub mod commands;
 mod config;
 mod daemon;
+pub mod error;
 mod hostargs;
-pub mod modes;
 mod pipeline;
 mod present;
 mod runtime;
+mod session;
+pub mod settings;
 
 // What the binary and the integration tests use; everything else stays inside the crate, so
 // dead code is reported.

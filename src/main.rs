@@ -1,22 +1,28 @@
+//! The `trainsaver` binary: parses the command line and runs the command it names.
+
 use clap::{CommandFactory, FromArgMatches};
 
 use trainsaver::cli::{Cli, Command, saver_args};
-use trainsaver::modes::{self as app, AppError, Settings};
+use trainsaver::commands;
+use trainsaver::error::AppError;
+use trainsaver::settings::Settings;
 
 fn run(cli: &Cli, saver_flags: &[String]) -> Result<(), AppError> {
     match &cli.command {
-        Some(Command::Config { action }) => return app::config_cmd(&cli.common, action),
-        Some(Command::Man) => return app::man_page(),
-        Some(Command::Completions { shell }) => return app::completions(*shell),
+        Some(Command::Config { action }) => return commands::config::run(&cli.common, action),
+        Some(Command::Man) => return commands::man::run(),
+        Some(Command::Completions { shell }) => return commands::completions::run(*shell),
         _ => {}
     }
     let settings = Settings::resolve(&cli.common)?;
     match &cli.command {
-        None => app::window_mode(&settings, &cli.window),
-        Some(Command::Render(args)) => app::render(&settings, args),
-        Some(Command::Tty(args)) => app::tty::run(&settings, args),
-        Some(Command::Bench(args)) => app::bench::run(&settings, args),
-        Some(Command::Daemon(args)) => app::daemon_mode(&cli.common, saver_flags, &settings, args),
+        None => commands::window::run(&settings, &cli.window),
+        Some(Command::Render(args)) => commands::render::run(&settings, args),
+        Some(Command::Tty(args)) => commands::tty::run(&settings, args),
+        Some(Command::Bench(args)) => commands::bench::run(&settings, args),
+        Some(Command::Daemon(args)) => {
+            commands::daemon::run(&cli.common, saver_flags, &settings, args)
+        }
         Some(Command::Config { .. } | Command::Man | Command::Completions { .. }) => {
             unreachable!("handled above")
         }

@@ -2,26 +2,20 @@
 
 use std::time::Duration;
 
-/// Parses a human duration; the error says what is allowed.
-/// A duration within `min..=max`, or an error naming the allowed range in words.
-pub fn duration_in(
-    s: &str,
-    min: Duration,
-    max: Duration,
-    allowed: &str,
-) -> Result<Duration, String> {
-    let v = parse_duration(s)?;
-    if v < min || v > max {
-        return Err(format!("`{s}` is out of range: allowed {allowed}"));
-    }
-    Ok(v)
+use super::error::ValueError;
+use super::limits::Span;
+
+/// A duration within `span`, or an error naming it.
+pub fn duration_in(s: &str, span: Span) -> Result<Duration, ValueError> {
+    span.check(parse_duration(s)?, s)
 }
 
 /// Parses `90s`, `2m`, `1h30m`, `500ms`, `7d` or plain seconds.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
+pub fn parse_duration(s: &str) -> Result<Duration, ValueError> {
     let err = || {
-        format!(
-            "invalid duration `{s}`: use a number with a unit (ms, s, m, h, d), e.g. 90s, 2m, 1h30m"
+        ValueError::malformed(
+            s,
+            "not a duration: use a number with a unit (ms, s, m, h, d), e.g. 90s, 2m, 1h30m",
         )
     };
     let t = s.trim();
@@ -81,7 +75,7 @@ mod tests {
     #[test]
     fn rejects_nonsense() {
         for bad in ["", "s", "10x", "-5s", "1h30", "abc", "1e400"] {
-            let e = parse_duration(bad).unwrap_err();
+            let e = parse_duration(bad).unwrap_err().to_string();
             assert!(e.contains(bad) && e.contains("90s"), "{bad}: {e}");
         }
     }

@@ -1,19 +1,58 @@
-//! Value types the config and the flags share: words from a fixed set, layouts, key chords,
-//! daily time ranges and wall-clock times, each with one error shape.
+//! Value types the config and the flags share, each parsed in one place with one error shape:
+//! words from a fixed set, the theme, the font size, layouts and the monitor choice.
 
-use chrono::{NaiveDateTime, NaiveTime};
+use serde::{Deserialize, Deserializer, de::Error as _};
+
+use raster::{FontSize, PixelScale, THEMES, Theme};
 use sim::Framework;
 
+use super::error::ValueError;
+use super::limits::{FONT_PX, MONITOR, PIXEL_SCALE};
+
 /// The value named `s` among `options`, or an error listing what is allowed.
-pub fn choose<T: Copy>(what: &str, s: &str, options: &[(&str, T)]) -> Result<T, String> {
+pub fn choose<T: Copy>(
+    what: &'static str,
+    s: &str,
+    options: &[(&str, T)],
+) -> Result<T, ValueError> {
     options
         .iter()
         .find(|(n, _)| *n == s)
         .map(|&(_, v)| v)
         .ok_or_else(|| {
             let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
-            format!("unknown {what} `{s}`: allowed {}", names.join(", "))
+            ValueError::Unknown {
+                what,
+                value: s.to_string(),
+                allowed: names.join(", "),
+            }
         })
+}
+
+/// Deserializes a word through its `FromStr`, so config and flags say the same.
+fn de_word<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: std::str::FromStr<Err = ValueError>,
+{
+    String::deserialize(d)?.parse().map_err(D::Error::custom)
+}
+
+/// Implements `FromStr` (from a table of names) and `Deserialize` for a word type.
+macro_rules! words {
+    ($ty:ty, $what:literal, $table:expr) => {
+        impl std::str::FromStr for $ty {
+            type Err = ValueError;
+            fn from_str(s: &str) -> Result<Self, ValueError> {
+                choose($what, s, &$table)
+            }
+        }
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                de_word(d)
+            }
+        }
+    };
 }
 
 /// Which framework's log style the run imitates.
@@ -54,23 +93,10 @@ impl std::fmt::Display for Flavor {
     }
 }
 
-impl std::str::FromStr for Flavor {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        choose("flavor", s, &Flavor::all())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Flavor {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
-    }
-}
+words!(Flavor, "flavor", Flavor::all());
 
 /// What the screen shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Layout {
     /// The terminal fills the screen.
     Terminal,
@@ -78,134 +104,181 @@ pub enum Layout {
     Dashboard,
 }
 
-impl std::str::FromStr for Layout {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        let options = [
-            ("terminal", Layout::Terminal),
-            ("dashboard", Layout::Dashboard),
-        ];
-        choose("layout", s, &options)
-    }
-}
+words!(
+    Layout,
+    "layout",
+    [
+        ("terminal", Layout::Terminal),
+        ("dashboard", Layout::Dashboard)
+    ]
+);
 
-/// Names of keys that are not characters, as the window runtime reports them.
-pub const NAMED_KEYS: [&str; 14] = [
-    "escape",
-    "enter",
-    "space",
-    "tab",
-    "backspace",
-    "delete",
-    "insert",
-    "home",
-    "end",
-    "pageup",
-    "pagedown",
-    "arrowup",
-    "arrowdown",
-    "pause",
-];
-
-/// A modifier-plus-key combination, e.g. Ctrl+Alt+Q.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Chord {
-    /// Control must be held.
-    pub ctrl: bool,
-    /// Alt must be held.
-    pub alt: bool,
-    /// Shift must be held.
-    pub shift: bool,
-    /// Super/Logo must be held.
-    pub logo: bool,
-    /// The key, lower case (a character or a key name such as `escape`).
-    pub key: String,
-}
-
-impl Chord {
-    /// Parses `ctrl+alt+q`-style text (case-insensitive).
-    pub fn parse(s: &str) -> Result<Chord, String> {
-        let mut c = Chord {
-            ctrl: false,
-            alt: false,
-            shift: false,
-            logo: false,
-            key: String::new(),
-        };
-        for part in s.split('+').map(|p| p.trim().to_lowercase()) {
-            match part.as_str() {
-                "ctrl" | "control" => c.ctrl = true,
-                "alt" => c.alt = true,
-                "shift" => c.shift = true,
-                "super" | "logo" | "win" | "meta" => c.logo = true,
-                "" => return Err(format!("`{s}`: empty part; use e.g. ctrl+alt+q")),
-                k if c.key.is_empty() => c.key = k.to_string(),
-                _ => {
-                    return Err(format!(
-                        "`{s}`: more than one key; use modifiers plus one key, e.g. ctrl+alt+q"
-                    ));
-                }
-            }
-        }
-        if c.key.is_empty() {
-            return Err(format!(
-                "`{s}`: no key; use modifiers plus one key, e.g. ctrl+alt+q"
-            ));
-        }
-        let f_key = |k: &str| {
-            k.strip_prefix('f')
-                .and_then(|n| n.parse::<u8>().ok())
-                .is_some_and(|n| (1..=12).contains(&n))
-        };
-        if c.key.chars().count() != 1 && !NAMED_KEYS.contains(&c.key.as_str()) && !f_key(&c.key) {
-            return Err(format!(
-                "`{s}`: unknown key `{}`: use one character or one of {}, f1 to f12",
-                c.key,
-                NAMED_KEYS.join(", ")
-            ));
-        }
-        Ok(c)
-    }
-}
-
-/// A daily time range; one that ends before it starts runs over midnight.
+/// How frames reach the screen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct TimeRange {
-    /// First minute inside.
-    pub start: NaiveTime,
-    /// First minute outside.
-    pub end: NaiveTime,
+pub enum Presenter {
+    /// gpu on a hardware adapter, cpu on a software one (llvmpipe, lavapipe, WARP) or none.
+    Auto,
+    /// pixels (wgpu): GPU upload and scaling.
+    Gpu,
+    /// softbuffer: CPU, presents only damaged rows.
+    Cpu,
 }
 
-impl TimeRange {
-    /// Parses `["22:00", "07:00"]`-style bounds.
-    pub fn parse(start: &str, end: &str) -> Result<TimeRange, String> {
-        let p = |s: &str| {
-            NaiveTime::parse_from_str(s.trim(), "%H:%M")
-                .map_err(|_| format!("`{s}` is not a time: use \"HH:MM\""))
-        };
-        Ok(TimeRange {
-            start: p(start)?,
-            end: p(end)?,
+words!(
+    Presenter,
+    "presenter",
+    [
+        ("auto", Presenter::Auto),
+        ("gpu", Presenter::Gpu),
+        ("cpu", Presenter::Cpu)
+    ]
+);
+
+/// Where the daemon reads idle time from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdleSourceKind {
+    /// GNOME's mutter when `XDG_CURRENT_DESKTOP` says GNOME, else Wayland when
+    /// `WAYLAND_DISPLAY` names a live socket, else X11.
+    Auto,
+    /// The X server's MIT-SCREEN-SAVER extension (`DISPLAY`).
+    X11,
+    /// ext-idle-notify-v1 or org_kde_kwin_idle (`WAYLAND_DISPLAY`).
+    Wayland,
+    /// `org.gnome.Mutter.IdleMonitor` on the session bus.
+    Gnome,
+}
+
+words!(
+    IdleSourceKind,
+    "idle source",
+    [
+        ("auto", IdleSourceKind::Auto),
+        ("x11", IdleSourceKind::X11),
+        ("wayland", IdleSourceKind::Wayland),
+        ("gnome", IdleSourceKind::Gnome)
+    ]
+);
+
+/// What several monitors show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MultiMonitor {
+    /// The same picture on every screen.
+    Mirror,
+    /// Each screen shows another rank's console of the same run.
+    Independent,
+}
+
+words!(
+    MultiMonitor,
+    "multi-monitor mode",
+    [
+        ("mirror", MultiMonitor::Mirror),
+        ("independent", MultiMonitor::Independent)
+    ]
+);
+
+/// A built-in colour theme by name.
+pub fn parse_theme(name: &str) -> Result<&'static Theme, ValueError> {
+    let names: Vec<(&str, &'static Theme)> = THEMES.iter().map(|t| (t.name, t)).collect();
+    choose("theme", name, &names)
+}
+
+/// Deserializes a theme name.
+pub fn de_theme<'de, D: Deserializer<'de>>(d: D) -> Result<&'static Theme, D::Error> {
+    parse_theme(&String::deserialize(d)?).map_err(D::Error::custom)
+}
+
+/// What a font size looks like.
+fn font_size_form() -> String {
+    format!("allowed \"auto\" or {FONT_PX}")
+}
+
+/// Parses a font size: "auto" or pixels in range.
+pub fn parse_font_size(s: &str) -> Result<FontSize, ValueError> {
+    match s.parse::<f64>() {
+        Ok(px) => font_px(px),
+        Err(_) if s == "auto" => Ok(FontSize::Auto),
+        Err(_) => Err(ValueError::malformed(s, font_size_form())),
+    }
+}
+
+fn font_px(px: f64) -> Result<FontSize, ValueError> {
+    if FONT_PX.contains(px) {
+        Ok(FontSize::Px(px as f32))
+    } else {
+        Err(ValueError::OutOfRange {
+            value: px.to_string(),
+            allowed: font_size_form(),
         })
     }
-
-    /// Whether a time of day falls inside.
-    pub fn contains(&self, t: NaiveTime) -> bool {
-        if self.start <= self.end {
-            t >= self.start && t < self.end
-        } else {
-            t >= self.start || t < self.end
-        }
-    }
 }
 
-/// Parses `YYYY-MM-DD HH:MM:SS` (or with a `T`).
-pub fn parse_start(s: &str) -> Result<NaiveDateTime, String> {
-    ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(s.trim(), f).ok())
-        .ok_or_else(|| format!("`{s}`: use \"YYYY-MM-DD HH:MM:SS\""))
+/// A number or a word in a config value.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum NumOrWord {
+    Num(f64),
+    Word(String),
+}
+
+/// Deserializes a font size (a number of pixels or "auto").
+pub fn de_font_size<'de, D: Deserializer<'de>>(d: D) -> Result<FontSize, D::Error> {
+    match NumOrWord::deserialize(d)? {
+        NumOrWord::Num(v) => font_px(v),
+        NumOrWord::Word(w) => parse_font_size(&w),
+    }
+    .map_err(D::Error::custom)
+}
+
+/// Deserializes the internal resolution divisor ("auto" or a whole number in range).
+pub fn de_pixel_scale<'de, D: Deserializer<'de>>(d: D) -> Result<PixelScale, D::Error> {
+    let allowed = format!("allowed \"auto\" or {PIXEL_SCALE}");
+    match NumOrWord::deserialize(d)? {
+        NumOrWord::Word(w) if w == "auto" => Ok(PixelScale::Auto),
+        NumOrWord::Num(v) if v.fract() == 0.0 && PIXEL_SCALE.contains(v as u32) && v >= 0.0 => {
+            Ok(PixelScale::Fixed(v as u32))
+        }
+        NumOrWord::Num(v) => Err(ValueError::malformed(&v.to_string(), allowed)),
+        NumOrWord::Word(w) => Err(ValueError::malformed(&w, allowed)),
+    }
+    .map_err(D::Error::custom)
+}
+
+/// Which monitors the saver covers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Monitors {
+    /// Every monitor.
+    All,
+    /// The primary monitor only.
+    Primary,
+    /// These monitors (0-based, in the order the system lists them).
+    List(Vec<usize>),
+}
+
+impl<'de> Deserialize<'de> for Monitors {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Word(String),
+            List(Vec<i64>),
+        }
+        let allowed = "allowed \"all\", \"primary\" or a list of monitor indices such as [0, 2]";
+        // serde's own message for an untagged enum names the private type; say what is allowed.
+        let raw = Raw::deserialize(d)
+            .map_err(|_| D::Error::custom(format!("not a word or a list of numbers: {allowed}")))?;
+        match raw {
+            Raw::Word(w) if w == "all" => Ok(Monitors::All),
+            Raw::Word(w) if w == "primary" => Ok(Monitors::Primary),
+            Raw::Word(w) => Err(D::Error::custom(format!("`{w}` is not allowed: {allowed}"))),
+            Raw::List(v) if !v.is_empty() && v.iter().all(|&i| MONITOR.contains(i)) => {
+                Ok(Monitors::List(v.into_iter().map(|i| i as usize).collect()))
+            }
+            Raw::List(v) => Err(D::Error::custom(format!(
+                "{v:?} is not allowed: {allowed} ({MONITOR})"
+            ))),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -217,24 +290,28 @@ mod tests {
         let opts = [("a", 1), ("b", 2)];
         assert_eq!(choose("letter", "b", &opts), Ok(2));
         assert_eq!(
-            choose("letter", "c", &opts),
-            Err("unknown letter `c`: allowed a, b".into())
+            choose("letter", "c", &opts).unwrap_err().to_string(),
+            "unknown letter `c`: allowed a, b"
         );
     }
 
     #[test]
-    fn chords_parse() {
-        let c = Chord::parse("ctrl+alt+q").unwrap();
-        assert!(c.ctrl && c.alt && !c.shift && c.key == "q");
-        assert!(Chord::parse("ctrl+").is_err());
-        assert!(Chord::parse("ctrl+a+b").is_err());
-        assert!(Chord::parse("ctrl").is_err());
+    fn words_round_trip() {
+        for (name, f) in Flavor::all() {
+            assert_eq!(name.parse::<Flavor>(), Ok(f));
+            assert_eq!(f.to_string(), name);
+        }
+        assert_eq!(Flavor::Rotate.framework(), None);
+        assert!("vulkan".parse::<Presenter>().is_err());
+        assert_eq!(parse_theme("amber").map(|t| t.name), Ok("amber"));
         assert!(
-            Chord::parse("ctrl+alt+nosuchkey")
+            parse_theme("neon")
                 .unwrap_err()
-                .contains("unknown key")
+                .to_string()
+                .contains("phosphor")
         );
-        assert!(Chord::parse("ctrl+f12").is_ok() && Chord::parse("ctrl+escape").is_ok());
-        assert!(Chord::parse("ctrl+f13").is_err());
+        assert_eq!(parse_font_size("auto"), Ok(FontSize::Auto));
+        assert_eq!(parse_font_size("18"), Ok(FontSize::Px(18.0)));
+        assert!(parse_font_size("5").is_err() && parse_font_size("huge").is_err());
     }
 }

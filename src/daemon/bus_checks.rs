@@ -50,7 +50,7 @@ fn logind(conn: &Connection) -> Option<String> {
 /// The first MPRIS player that is playing.
 fn playing(conn: &Connection) -> Option<String> {
     let names = DBusProxy::new(conn).ok()?.list_names().ok()?;
-    names.iter().map(|n| n.to_string()).find_map(|name| {
+    names.iter().map(ToString::to_string).find_map(|name| {
         let player = name.strip_prefix("org.mpris.MediaPlayer2.")?.to_string();
         let status = property(
             conn,

@@ -8,10 +8,45 @@ use x11rb::protocol::screensaver::ConnectionExt as _;
 use x11rb::protocol::xproto::{AtomEnum, ConnectionExt as _, MapState, Window};
 use x11rb::rust_connection::RustConnection;
 
+use crate::runtime::x11::X11Error;
+
+/// Why idle time cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum IdleError {
+    /// The X server (connection, extension, request).
+    #[error(transparent)]
+    X11(#[from] X11Error),
+    /// No Wayland compositor to talk to.
+    #[error("cannot connect to the Wayland compositor: {0}")]
+    WaylandConnect(#[from] wayland_client::ConnectError),
+    /// The compositor's globals could not be listed.
+    #[error("Wayland registry: {0}")]
+    WaylandRegistry(#[from] wayland_client::globals::GlobalError),
+    /// The compositor went away or broke the protocol.
+    #[error("the Wayland compositor went away: {0}")]
+    WaylandGone(#[from] wayland_client::DispatchError),
+    /// The compositor has no seat to watch.
+    #[error("the compositor offers no seat")]
+    NoSeat,
+    /// The compositor offers no idle protocol.
+    #[error(
+        "the compositor offers neither ext-idle-notify-v1 nor org_kde_kwin_idle (on GNOME, use idle_source = \"gnome\")"
+    )]
+    NoIdleProtocol,
+    /// A D-Bus call failed (no bus, no answer, a bad reply).
+    #[error("{service}: {source}")]
+    Bus {
+        /// Who was asked.
+        service: &'static str,
+        /// Why it failed (boxed: zbus's error is large).
+        source: Box<zbus::Error>,
+    },
+}
+
 /// Idle time and inhibition of one display.
 pub trait IdleSource {
     /// Time since the last user input.
-    fn idle(&mut self) -> Result<Duration, String>;
+    fn idle(&mut self) -> Result<Duration, IdleError>;
     /// Whether a fullscreen window is showing.
     fn fullscreen_window(&mut self) -> bool;
 }
@@ -25,25 +60,18 @@ pub struct X11Idle {
     active: u32,
 }
 
-fn atom(conn: &RustConnection, name: &str) -> Result<u32, String> {
-    Ok(conn
-        .intern_atom(false, name.as_bytes())
-        .map_err(|e| e.to_string())?
-        .reply()
-        .map_err(|e| e.to_string())?
-        .atom)
+fn atom(conn: &RustConnection, name: &str) -> Result<u32, X11Error> {
+    Ok(conn.intern_atom(false, name.as_bytes())?.reply()?.atom)
 }
 
 impl X11Idle {
     /// Connects to `$DISPLAY` and checks the MIT-SCREEN-SAVER extension is there.
-    pub fn connect() -> Result<X11Idle, String> {
-        let (conn, screen) =
-            x11rb::connect(None).map_err(|e| format!("cannot connect to the X server: {e}"))?;
+    pub fn connect() -> Result<X11Idle, X11Error> {
+        let (conn, screen) = x11rb::connect(None)?;
         let root = conn.setup().roots[screen].root;
-        conn.screensaver_query_version(1, 1)
-            .map_err(|e| e.to_string())?
+        conn.screensaver_query_version(1, 1)?
             .reply()
-            .map_err(|_| "the X server has no MIT-SCREEN-SAVER extension".to_string())?;
+            .map_err(|_| X11Error::NoExtension("MIT-SCREEN-SAVER"))?;
         Ok(X11Idle {
             net_wm_state: atom(&conn, "_NET_WM_STATE")?,
             fullscreen: atom(&conn, "_NET_WM_STATE_FULLSCREEN")?,
@@ -74,13 +102,13 @@ impl X11Idle {
 }
 
 impl IdleSource for X11Idle {
-    fn idle(&mut self) -> Result<Duration, String> {
+    fn idle(&mut self) -> Result<Duration, IdleError> {
         let info = self
             .conn
             .screensaver_query_info(self.root)
-            .map_err(|e| e.to_string())?
+            .map_err(X11Error::from)?
             .reply()
-            .map_err(|e| format!("idle query failed: {e}"))?;
+            .map_err(X11Error::from)?;
         Ok(Duration::from_millis(info.ms_since_user_input as u64))
     }
 

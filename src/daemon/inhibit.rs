@@ -122,7 +122,7 @@ struct Service {
 }
 
 fn sender(hdr: &Header<'_>) -> String {
-    hdr.sender().map(|s| s.to_string()).unwrap_or_default()
+    hdr.sender().map(ToString::to_string).unwrap_or_default()
 }
 
 #[zbus::interface(name = "org.freedesktop.ScreenSaver")]
@@ -167,22 +167,19 @@ impl Service {
 
 /// Serves the interface on the session bus when no other program owns the name. `Ok(None)`
 /// when another owner has it (a desktop's own screensaver: its inhibits are its business).
-pub fn serve(state: Shared) -> Result<Option<Connection>, String> {
-    let err = |e: zbus::Error| e.to_string();
-    let mut builder = zbus::blocking::connection::Builder::session().map_err(err)?;
+pub fn serve(state: Shared) -> zbus::Result<Option<Connection>> {
+    let mut builder = zbus::blocking::connection::Builder::session()?;
     for path in PATHS {
-        builder = builder
-            .serve_at(
-                path,
-                Service {
-                    state: state.clone(),
-                },
-            )
-            .map_err(err)?;
+        builder = builder.serve_at(
+            path,
+            Service {
+                state: state.clone(),
+            },
+        )?;
     }
-    let conn = builder.build().map_err(err)?;
+    let conn = builder.build()?;
     let flags = zbus::fdo::RequestNameFlags::DoNotQueue.into();
-    match conn.request_name_with_flags(NAME, flags).map_err(err)? {
+    match conn.request_name_with_flags(NAME, flags)? {
         RequestNameReply::PrimaryOwner | RequestNameReply::AlreadyOwner => {}
         _ => return Ok(None),
     }
@@ -191,11 +188,9 @@ pub fn serve(state: Shared) -> Result<Option<Connection>, String> {
 }
 
 /// Drops the holds of applications that leave the bus.
-fn watch_departures(conn: &Connection, state: Shared) -> Result<(), String> {
-    let proxy = zbus::blocking::fdo::DBusProxy::new(conn).map_err(|e| e.to_string())?;
-    let changes = proxy
-        .receive_name_owner_changed()
-        .map_err(|e| e.to_string())?;
+fn watch_departures(conn: &Connection, state: Shared) -> zbus::Result<()> {
+    let proxy = zbus::blocking::fdo::DBusProxy::new(conn)?;
+    let changes = proxy.receive_name_owner_changed()?;
     std::thread::spawn(move || {
         for change in changes {
             let Ok(args) = change.args() else { continue };

@@ -4,7 +4,7 @@ pub mod bus_checks;
 pub mod idle;
 pub mod inhibit;
 pub mod mutter_idle;
-pub mod schedule;
+pub mod policy;
 pub mod wayland_idle;
 
 use std::process::{Child, Command};
@@ -13,9 +13,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::config::IdleSourceKind;
-use idle::{IdleSource, X11Idle};
+use crate::session::Session;
+use idle::{IdleError, IdleSource, X11Idle};
 use mutter_idle::MutterIdle;
-use schedule::{Action, Scheduler};
+use policy::{Action, Scheduler};
 use wayland_idle::WaylandIdle;
 
 /// Settings the daemon runs with (reloaded on SIGHUP).
@@ -101,20 +102,28 @@ fn spawn_saver(command: &[String]) -> std::io::Result<Child> {
 /// Why the daemon stopped with an error (all of them run-time failures, exit code 1).
 #[derive(Debug, thiserror::Error)]
 pub enum DaemonError {
-    /// Nothing reports idle time in this session, or the display went away.
+    /// Nothing reports idle time in this session.
     #[error(
-        "no idle source: {0}. A compositor without an idle protocol (GNOME) can run `trainsaver --fullscreen` from its own idle daemon or swayidle/hypridle (see README, \"Idle hooks\")"
+        "no idle source: {0}. A compositor without an idle protocol can run `trainsaver --fullscreen` from its own idle daemon or swayidle/hypridle (see README, \"Idle hooks\")"
     )]
-    NoIdleSource(String),
+    NoIdleSource(IdleError),
+    /// Neither a Wayland nor an X11 display.
+    #[error(
+        "no idle source: neither WAYLAND_DISPLAY names a live Wayland socket nor is DISPLAY set. Without a display session, run `trainsaver --fullscreen` from the session's own idle daemon or swayidle/hypridle (see README, \"Idle hooks\")"
+    )]
+    NoDisplay,
     /// The idle source failed while running (the X server died).
     #[error("idle source: {0}")]
-    IdleSource(String),
+    IdleSource(IdleError),
     /// Signal handlers could not be installed.
     #[error("cannot handle signals: {0}")]
     Signals(std::io::Error),
     /// With `--once`: the one saver failed.
     #[error("the saver failed ({0})")]
-    SaverFailed(String),
+    SaverFailed(std::process::ExitStatus),
+    /// With `--once`: the one saver could not start.
+    #[error("the saver failed (cannot start: {0})")]
+    SaverStart(std::io::Error),
     /// The saver's status could not be read.
     #[error("waiting for the saver: {0}")]
     Wait(std::io::Error),
@@ -122,20 +131,19 @@ pub enum DaemonError {
 
 /// Runs until SIGTERM/SIGINT (or, with `once`, until the first saver ends), on the idle source
 /// of the session (or the configured one).
-pub fn run(
+pub fn run<E: std::fmt::Display>(
     opts: DaemonOptions,
     settings: DaemonSettings,
-    reload: impl Fn() -> Result<DaemonSettings, String>,
+    reload: impl Fn() -> Result<DaemonSettings, E>,
 ) -> Result<(), DaemonError> {
-    let gnome = std::env::var("XDG_CURRENT_DESKTOP")
-        .is_ok_and(|d| d.split(':').any(|p| p.eq_ignore_ascii_case("gnome")));
+    let session = Session::detect();
     match settings.source {
         IdleSourceKind::Gnome => {
             let src = MutterIdle::connect().map_err(DaemonError::NoIdleSource)?;
             log("idle source: GNOME (org.gnome.Mutter.IdleMonitor)");
             return run_signalled(src, opts, settings, reload);
         }
-        IdleSourceKind::Auto if gnome => match MutterIdle::connect() {
+        IdleSourceKind::Auto if session.gnome => match MutterIdle::connect() {
             Ok(src) => {
                 log("idle source: GNOME (org.gnome.Mutter.IdleMonitor)");
                 return run_signalled(src, opts, settings, reload);
@@ -144,33 +152,30 @@ pub fn run(
         },
         _ => {}
     }
-    let wayland = crate::runtime::window::wayland_socket_exists();
     let use_wayland = match settings.source {
         IdleSourceKind::Wayland => true,
         IdleSourceKind::X11 | IdleSourceKind::Gnome => false,
-        IdleSourceKind::Auto => wayland,
+        IdleSourceKind::Auto => session.wayland.is_some(),
     };
     if use_wayland {
         let src = WaylandIdle::connect().map_err(DaemonError::NoIdleSource)?;
         log(&format!("idle source: Wayland ({})", src.protocol));
         return run_signalled(src, opts, settings, reload);
     }
-    if std::env::var_os("DISPLAY").is_none() {
-        return Err(DaemonError::NoIdleSource(
-            "neither WAYLAND_DISPLAY names a live Wayland socket nor is DISPLAY set".into(),
-        ));
+    if session.x11.is_none() {
+        return Err(DaemonError::NoDisplay);
     }
-    let src = X11Idle::connect().map_err(DaemonError::NoIdleSource)?;
+    let src = X11Idle::connect().map_err(|e| DaemonError::NoIdleSource(e.into()))?;
     log("idle source: X11 (MIT-SCREEN-SAVER)");
     run_signalled(src, opts, settings, reload)
 }
 
 /// [`run_with`] stopped by SIGTERM/SIGINT and reloaded by SIGHUP.
-fn run_signalled(
+fn run_signalled<E: std::fmt::Display>(
     src: impl IdleSource,
     opts: DaemonOptions,
     settings: DaemonSettings,
-    reload: impl Fn() -> Result<DaemonSettings, String>,
+    reload: impl Fn() -> Result<DaemonSettings, E>,
 ) -> Result<(), DaemonError> {
     let stop = Arc::new(AtomicBool::new(false));
     let hup = Arc::new(AtomicBool::new(false));
@@ -190,13 +195,102 @@ pub struct Flags {
     pub hup: Arc<AtomicBool>,
 }
 
+/// Serves the inhibit interface, saying in the log how that went; the connection is kept for
+/// the daemon's life (dropping it leaves the bus).
+fn serve_inhibits(holds: &inhibit::Shared) -> Option<zbus::blocking::Connection> {
+    match inhibit::serve(holds.clone()) {
+        Ok(Some(conn)) => {
+            log(&format!(
+                "serving {} on the session bus: applications can inhibit the saver",
+                inhibit::NAME
+            ));
+            Some(conn)
+        }
+        Ok(None) => {
+            log(&format!(
+                "another program owns {} on the session bus; its inhibits are not seen here",
+                inhibit::NAME
+            ));
+            None
+        }
+        Err(e) => {
+            log(&format!("no D-Bus inhibit service (session bus: {e})"));
+            None
+        }
+    }
+}
+
+/// The saver exited with `status`: the backoff and the bus learn of it.
+fn saver_ended(
+    status: std::process::ExitStatus,
+    sched: &mut Scheduler,
+    holds: &inhibit::Shared,
+) -> Result<(), DaemonError> {
+    let ok = status.success();
+    if ok {
+        log("saver ended (user is back)");
+    } else {
+        log(&format!(
+            "saver failed ({status}); retrying on the next idle period after a backoff"
+        ));
+    }
+    sched.saver_exited(ok, Instant::now());
+    inhibit::lock(holds).set_active(false, Instant::now());
+    if ok {
+        Ok(())
+    } else {
+        Err(DaemonError::SaverFailed(status))
+    }
+}
+
+/// SIGHUP: the config is read again; a bad one keeps the old settings.
+fn reload_settings<E: std::fmt::Display>(
+    reload: impl Fn() -> Result<DaemonSettings, E>,
+    settings: &mut DaemonSettings,
+    sched: &mut Scheduler,
+) {
+    match reload() {
+        Ok(s) => {
+            log(&format!("config reloaded: saver after {:?}", s.idle));
+            sched.set_timeout(s.idle);
+            *settings = s;
+        }
+        Err(e) => log(&format!(
+            "config reload failed, keeping the old settings: {e}"
+        )),
+    }
+}
+
+/// Starts the saver; a saver that cannot start backs off like one that failed (with `once`,
+/// it ends the daemon).
+fn launch(
+    opts: &DaemonOptions,
+    holds: &inhibit::Shared,
+    sched: &mut Scheduler,
+) -> Result<Option<Child>, DaemonError> {
+    match spawn_saver(&opts.command) {
+        Ok(c) => {
+            inhibit::lock(holds).set_active(true, Instant::now());
+            Ok(Some(c))
+        }
+        Err(e) => {
+            log(&format!("cannot start the saver: {e}"));
+            if opts.once {
+                return Err(DaemonError::SaverStart(e));
+            }
+            sched.saver_exited(false, Instant::now());
+            Ok(None)
+        }
+    }
+}
+
 /// The daemon's loop over any idle source.
-pub fn run_with(
+pub fn run_with<E: std::fmt::Display>(
     mut src: impl IdleSource,
     flags: Flags,
     opts: DaemonOptions,
     mut settings: DaemonSettings,
-    reload: impl Fn() -> Result<DaemonSettings, String>,
+    reload: impl Fn() -> Result<DaemonSettings, E>,
 ) -> Result<(), DaemonError> {
     let Flags { stop, hup } = flags;
     log(&format!(
@@ -211,26 +305,7 @@ pub fn run_with(
     let holds = inhibit::Shared::default();
     // Kept for the daemon's life: dropping it leaves the bus.
     let _bus = if settings.dbus_service {
-        match inhibit::serve(holds.clone()) {
-            Ok(Some(conn)) => {
-                log(&format!(
-                    "serving {} on the session bus: applications can inhibit the saver",
-                    inhibit::NAME
-                ));
-                Some(conn)
-            }
-            Ok(None) => {
-                log(&format!(
-                    "another program owns {} on the session bus; its inhibits are not seen here",
-                    inhibit::NAME
-                ));
-                None
-            }
-            Err(e) => {
-                log(&format!("no D-Bus inhibit service (session bus: {e})"));
-                None
-            }
-        }
+        serve_inhibits(&holds)
     } else {
         None
     };
@@ -241,41 +316,18 @@ pub fn run_with(
     let mut launched = false;
     while !stop.load(Ordering::SeqCst) {
         if hup.swap(false, Ordering::SeqCst) {
-            match reload() {
-                Ok(s) => {
-                    log(&format!("config reloaded: saver after {:?}", s.idle));
-                    sched.set_timeout(s.idle);
-                    settings = s;
-                }
-                Err(e) => log(&format!(
-                    "config reload failed, keeping the old settings: {e}"
-                )),
-            }
+            reload_settings(&reload, &mut settings, &mut sched);
         }
         if let Some(c) = child.as_mut() {
-            match c.try_wait() {
-                Ok(Some(status)) => {
-                    let ok = status.success();
-                    if ok {
-                        log("saver ended (user is back)");
-                    } else {
-                        log(&format!(
-                            "saver failed ({status}); retrying on the next idle period after a backoff"
-                        ));
-                    }
-                    sched.saver_exited(ok, Instant::now());
-                    inhibit::lock(&holds).set_active(false, Instant::now());
+            match c.try_wait().map_err(DaemonError::Wait)? {
+                Some(status) => {
                     child = None;
+                    let ended = saver_ended(status, &mut sched, &holds);
                     if opts.once {
-                        return if ok {
-                            Ok(())
-                        } else {
-                            Err(DaemonError::SaverFailed(status.to_string()))
-                        };
+                        return ended;
                     }
                 }
-                Ok(None) => std::thread::sleep(Duration::from_millis(100)),
-                Err(e) => return Err(DaemonError::Wait(e)),
+                None => std::thread::sleep(Duration::from_millis(100)),
             }
             continue;
         }
@@ -298,19 +350,7 @@ pub fn run_with(
                     idle.as_secs_f64(),
                     opts.command.join(" ")
                 ));
-                match spawn_saver(&opts.command) {
-                    Ok(c) => {
-                        inhibit::lock(&holds).set_active(true, Instant::now());
-                        child = Some(c)
-                    }
-                    Err(e) => {
-                        log(&format!("cannot start the saver: {e}"));
-                        if opts.once {
-                            return Err(DaemonError::SaverFailed(format!("cannot start: {e}")));
-                        }
-                        sched.saver_exited(false, Instant::now());
-                    }
-                }
+                child = launch(&opts, &holds, &mut sched)?;
                 launched = true;
             }
             Action::Wait(d) => {
@@ -345,7 +385,7 @@ mod tests {
     }
 
     impl IdleSource for Untouched {
-        fn idle(&mut self) -> Result<Duration, String> {
+        fn idle(&mut self) -> Result<Duration, IdleError> {
             Ok(self.since.elapsed())
         }
         fn fullscreen_window(&mut self) -> bool {
@@ -384,7 +424,10 @@ mod tests {
             since: t,
             fullscreen,
         };
-        run_with(src, flags, opts, settings, || Err("no reload".into())).unwrap();
+        run_with(src, flags, opts, settings, || {
+            Err::<DaemonSettings, _>("no reload")
+        })
+        .unwrap();
         t.elapsed()
     }
 

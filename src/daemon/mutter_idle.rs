@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use zbus::blocking::Connection;
 
-use super::idle::IdleSource;
+use super::idle::{IdleError, IdleSource};
 
 const NAME: &str = "org.gnome.Mutter.IdleMonitor";
 const PATH: &str = "/org/gnome/Mutter/IdleMonitor/Core";
@@ -18,22 +18,28 @@ pub struct MutterIdle {
 
 impl MutterIdle {
     /// Connects to the session bus and checks that mutter answers.
-    pub fn connect() -> Result<MutterIdle, String> {
-        let conn = Connection::session().map_err(|e| format!("session bus: {e}"))?;
+    pub fn connect() -> Result<MutterIdle, IdleError> {
+        let conn = Connection::session().map_err(|e| IdleError::Bus {
+            service: "the session bus",
+            source: Box::new(e),
+        })?;
         let mut src = MutterIdle { conn };
-        src.idle()
-            .map_err(|e| format!("{NAME} does not answer ({e})"))?;
+        src.idle()?;
         Ok(src)
     }
 }
 
 impl IdleSource for MutterIdle {
-    fn idle(&mut self) -> Result<Duration, String> {
+    fn idle(&mut self) -> Result<Duration, IdleError> {
+        let bus = |e| IdleError::Bus {
+            service: NAME,
+            source: Box::new(e),
+        };
         let reply = self
             .conn
             .call_method(Some(NAME), PATH, Some(NAME), "GetIdletime", &())
-            .map_err(|e| e.to_string())?;
-        let ms: u64 = reply.body().deserialize().map_err(|e| e.to_string())?;
+            .map_err(bus)?;
+        let ms: u64 = reply.body().deserialize().map_err(bus)?;
         Ok(Duration::from_millis(ms))
     }
 

@@ -14,7 +14,7 @@ use wayland_protocols::ext::idle_notify::v1::client::{
 };
 use wayland_protocols_plasma::idle::client::{org_kde_kwin_idle, org_kde_kwin_idle_timeout};
 
-use super::idle::IdleSource;
+use super::idle::{IdleError, IdleSource};
 
 /// The notification threshold: idle time is known to within this.
 const STEP: Duration = Duration::from_secs(1);
@@ -36,15 +36,13 @@ pub struct WaylandIdle {
 
 impl WaylandIdle {
     /// Connects to `$WAYLAND_DISPLAY` and asks for idle notifications on its first seat.
-    pub fn connect() -> Result<WaylandIdle, String> {
-        let conn = Connection::connect_to_env()
-            .map_err(|e| format!("cannot connect to the Wayland compositor: {e}"))?;
-        let (globals, queue) =
-            registry_queue_init::<Seen>(&conn).map_err(|e| format!("Wayland registry: {e}"))?;
+    pub fn connect() -> Result<WaylandIdle, IdleError> {
+        let conn = Connection::connect_to_env()?;
+        let (globals, queue) = registry_queue_init::<Seen>(&conn)?;
         let qh = queue.handle();
         let seat: wl_seat::WlSeat = globals
             .bind(&qh, 1..=1, ())
-            .map_err(|_| "the compositor offers no seat".to_string())?;
+            .map_err(|_| IdleError::NoSeat)?;
         let ms = STEP.as_millis() as u32;
         // The notification objects live as long as the connection (a proxy is not destroyed
         // by being dropped), so they need not be kept here.
@@ -59,28 +57,21 @@ impl WaylandIdle {
             k.get_idle_timeout(&seat, ms, &qh, ());
             "org_kde_kwin_idle"
         } else {
-            return Err(
-                "the compositor offers neither ext-idle-notify-v1 nor org_kde_kwin_idle (on GNOME, idle time is on D-Bus, which is not implemented)"
-                    .into(),
-            );
+            return Err(IdleError::NoIdleProtocol);
         };
         let mut src = WaylandIdle {
             queue,
             seen: Seen::default(),
             protocol,
         };
-        src.queue
-            .roundtrip(&mut src.seen)
-            .map_err(|e| format!("Wayland: {e}"))?;
+        src.queue.roundtrip(&mut src.seen)?;
         Ok(src)
     }
 }
 
 impl IdleSource for WaylandIdle {
-    fn idle(&mut self) -> Result<Duration, String> {
-        self.queue
-            .roundtrip(&mut self.seen)
-            .map_err(|e| format!("the Wayland compositor went away: {e}"))?;
+    fn idle(&mut self) -> Result<Duration, IdleError> {
+        self.queue.roundtrip(&mut self.seen)?;
         Ok(self
             .seen
             .idle_since

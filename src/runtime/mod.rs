@@ -3,7 +3,7 @@
 
 pub mod input;
 pub mod lock;
-pub mod schedule;
+pub mod night;
 pub mod window;
 #[cfg(all(unix, not(target_os = "macos")))]
 pub mod x11;

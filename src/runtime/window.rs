@@ -16,7 +16,8 @@ use crate::config::{Monitors, Presenter};
 use crate::pipeline::Pipeline;
 use crate::present::surface::{CpuSurface, GpuSurface, Kind, Surface, hardware_gpu_possible};
 use crate::runtime::input::{Input, InputPolicy, Mods};
-use crate::runtime::schedule::{Light, Schedule};
+use crate::runtime::night::{Light, Schedule};
+use crate::session::Session;
 
 /// Where the windows go.
 #[derive(Clone, Debug)]
@@ -47,6 +48,8 @@ pub struct RuntimeOptions {
     pub elapsed: Duration,
     /// Night-time dimming and blanking.
     pub schedule: Schedule,
+    /// The session windows open in.
+    pub session: Session,
 }
 
 /// Why the runtime ended other than by the user.
@@ -60,6 +63,10 @@ pub enum WindowError {
         "no way to draw: {0}. Install a Vulkan or OpenGL driver (Debian/Ubuntu: mesa-vulkan-drivers) or run inside an X11 or Wayland session"
     )]
     NoPresenter(String),
+    /// The host window to draw in is not usable.
+    #[cfg(all(unix, not(target_os = "macos")))]
+    #[error("host window: {0}")]
+    Host(#[from] super::x11::X11Error),
     /// Something else failed while drawing.
     #[error("{0}")]
     Graphics(String),
@@ -97,6 +104,29 @@ struct View {
     origin: (f64, f64),
     /// Showing black for the blank schedule (nothing more to draw until it ends).
     blanked: bool,
+}
+
+impl View {
+    /// After a failed present: a GPU presenter whose adapter or device was lost gives way to
+    /// the CPU presenter; any other failure ends the runtime.
+    fn fall_back_to_cpu(&mut self, e: impl std::fmt::Display) -> Result<(), WindowError> {
+        if self.surface.kind() != Kind::Gpu {
+            return Err(WindowError::Graphics(format!(
+                "presenting a frame failed: {e}"
+            )));
+        }
+        note!("trainsaver: warning: GPU presenter failed ({e}); switching to the cpu presenter");
+        let (w, h) = self.size;
+        let (iw, ih) = self.pipeline.internal_size();
+        let c = CpuSurface::new(self.window.clone(), w, h, iw as u32, ih as u32).map_err(|ce| {
+            WindowError::NoPresenter(format!("gpu presenter: {e}; cpu presenter: {ce}"))
+        })?;
+        self.surface = Box::new(c);
+        self.force = true;
+        self.requested = true;
+        self.window.request_redraw();
+        Ok(())
+    }
 }
 
 struct App<'a> {
@@ -243,7 +273,7 @@ impl App<'_> {
                 #[cfg(all(unix, not(target_os = "macos")))]
                 {
                     use winit::platform::x11::WindowAttributesExtX11;
-                    let (w, h) = super::x11::window_size(parent).map_err(WindowError::Graphics)?;
+                    let (w, h) = super::x11::window_size(parent)?;
                     specs.push((
                         base.with_decorations(false)
                             .with_inner_size(PhysicalSize::new(w.max(1), h.max(1)))
@@ -342,31 +372,8 @@ impl App<'_> {
         }
         v.force = false;
         if let Err(e) = v.surface.present(&report.damaged) {
-            if v.surface.kind() == Kind::Gpu {
-                // Adapter or device lost: carry on with the CPU presenter.
-                note!(
-                    "trainsaver: warning: GPU presenter failed ({e}); switching to the cpu presenter"
-                );
-                let (iw, ih) = v.pipeline.internal_size();
-                match CpuSurface::new(v.window.clone(), w, h, iw as u32, ih as u32) {
-                    Ok(c) => {
-                        v.surface = Box::new(c);
-                        v.force = true;
-                        v.requested = true;
-                        v.window.request_redraw();
-                    }
-                    Err(ce) => self.fail(
-                        el,
-                        WindowError::NoPresenter(format!(
-                            "gpu presenter: {e}; cpu presenter: {ce}"
-                        )),
-                    ),
-                }
-            } else {
-                self.fail(
-                    el,
-                    WindowError::Graphics(format!("presenting a frame failed: {e}")),
-                );
+            if let Err(fatal) = v.fall_back_to_cpu(e) {
+                self.fail(el, fatal);
             }
             return;
         }
@@ -545,29 +552,11 @@ impl ApplicationHandler<UserEvent> for App<'_> {
     }
 }
 
-/// Whether `$WAYLAND_DISPLAY` names a socket that exists (a name is looked up in
-/// `$XDG_RUNTIME_DIR`); a stale one left in the environment must not stop an X11 session.
-pub fn wayland_socket_exists() -> bool {
-    let Some(name) = std::env::var_os("WAYLAND_DISPLAY").filter(|n| !n.is_empty()) else {
-        return false;
-    };
-    let path = std::path::PathBuf::from(&name);
-    let path = if path.is_absolute() {
-        path
-    } else {
-        match std::env::var_os("XDG_RUNTIME_DIR") {
-            Some(dir) => std::path::Path::new(&dir).join(path),
-            None => return false,
-        }
-    };
-    path.exists()
-}
-
 /// An event loop; X11 directly when there is no live Wayland display but an X11 one.
-fn event_loop() -> Result<EventLoop<UserEvent>, winit::error::EventLoopError> {
+fn event_loop(session: &Session) -> Result<EventLoop<UserEvent>, winit::error::EventLoopError> {
     let mut b = EventLoop::<UserEvent>::with_user_event();
     #[cfg(all(unix, not(target_os = "macos")))]
-    if !wayland_socket_exists() && std::env::var_os("DISPLAY").is_some() {
+    if session.windows_on_x11() {
         use winit::platform::x11::EventLoopBuilderExtX11;
         b.with_x11();
     }
@@ -585,7 +574,8 @@ fn forward_signals(proxy: EventLoopProxy<UserEvent>) {
 /// Runs windows until the user (or a signal, or the host) ends them.
 pub fn run(factory: Factory<'_>, opts: RuntimeOptions) -> Result<(), WindowError> {
     let elapsed = opts.elapsed;
-    let event_loop = event_loop().map_err(|e| WindowError::EventLoop(e.to_string()))?;
+    let event_loop =
+        event_loop(&opts.session).map_err(|e| WindowError::EventLoop(e.to_string()))?;
     forward_signals(event_loop.create_proxy());
     #[cfg(all(unix, not(target_os = "macos")))]
     {
@@ -603,8 +593,7 @@ pub fn run(factory: Factory<'_>, opts: RuntimeOptions) -> Result<(), WindowError
                 super::x11::ParentEvent::Gone => UserEvent::ParentGone,
             };
             proxy.send_event(ev).is_ok()
-        })
-        .map_err(WindowError::Graphics)?;
+        })?;
     }
     let mut app = App {
         factory,

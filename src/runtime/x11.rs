@@ -1,5 +1,7 @@
 //! X11 details winit does not cover: taking keyboard focus when no window manager gives it.
 
+use crate::config::ValueError;
+
 use winit::raw_window_handle::{HasWindowHandle, RawWindowHandle};
 use winit::window::Window;
 use x11rb::connection::Connection;
@@ -85,34 +87,54 @@ pub enum ParentEvent {
     Gone,
 }
 
+/// Why an X11 request could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum X11Error {
+    /// No X server to talk to.
+    #[error("cannot connect to the X server: {0}")]
+    Connect(#[from] x11rb::errors::ConnectError),
+    /// The connection broke.
+    #[error("the X connection failed: {0}")]
+    Connection(#[from] x11rb::errors::ConnectionError),
+    /// A window we were told to use is not there.
+    #[error("window 0x{0:x} does not exist")]
+    NoWindow(u32),
+    /// The server lacks an extension the request needs.
+    #[error("the X server has no {0} extension")]
+    NoExtension(&'static str),
+    /// The server refused a request.
+    #[error("an X request failed: {0}")]
+    Reply(#[from] x11rb::errors::ReplyError),
+}
+
 /// Parses a window id as XScreenSaver passes it: `0x1a00007` or decimal.
-pub fn parse_window_id(s: &str) -> Result<u32, String> {
+pub fn parse_window_id(s: &str) -> Result<u32, ValueError> {
     let t = s.trim();
     let parsed = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
         Some(hex) => u32::from_str_radix(hex, 16),
         None => t.parse::<u32>(),
     };
     parsed.ok().filter(|&id| id != 0).ok_or_else(|| {
-        format!("invalid window id `{s}`: use a hex (0x1a00007) or decimal X11 window id")
+        ValueError::malformed(
+            s,
+            "not a window id: use a hex (0x1a00007) or decimal X11 window id",
+        )
     })
 }
 
 /// The root window of the default screen.
-pub fn root_window() -> Result<u32, String> {
-    let (conn, screen) =
-        x11rb::connect(None).map_err(|e| format!("cannot connect to the X server: {e}"))?;
+pub fn root_window() -> Result<u32, X11Error> {
+    let (conn, screen) = x11rb::connect(None)?;
     Ok(conn.setup().roots[screen].root)
 }
 
 /// The size of a window, or an error naming it when it does not exist.
-pub fn window_size(id: u32) -> Result<(u32, u32), String> {
-    let (conn, _) =
-        x11rb::connect(None).map_err(|e| format!("cannot connect to the X server: {e}"))?;
+pub fn window_size(id: u32) -> Result<(u32, u32), X11Error> {
+    let (conn, _) = x11rb::connect(None)?;
     let g = conn
-        .get_geometry(id)
-        .map_err(|e| e.to_string())?
+        .get_geometry(id)?
         .reply()
-        .map_err(|_| format!("window 0x{id:x} does not exist"))?;
+        .map_err(|_| X11Error::NoWindow(id))?;
     Ok((g.width as u32, g.height as u32))
 }
 
@@ -120,18 +142,16 @@ pub fn window_size(id: u32) -> Result<(u32, u32), String> {
 pub fn watch_parent(
     id: u32,
     notify: impl Fn(ParentEvent) -> bool + Send + 'static,
-) -> Result<(), String> {
+) -> Result<(), X11Error> {
     use x11rb::protocol::Event;
     use x11rb::protocol::xproto::{ChangeWindowAttributesAux, EventMask};
-    let (conn, _) =
-        x11rb::connect(None).map_err(|e| format!("cannot connect to the X server: {e}"))?;
+    let (conn, _) = x11rb::connect(None)?;
     conn.change_window_attributes(
         id,
         &ChangeWindowAttributesAux::new().event_mask(EventMask::STRUCTURE_NOTIFY),
-    )
-    .map_err(|e| e.to_string())?
+    )?
     .check()
-    .map_err(|_| format!("window 0x{id:x} does not exist"))?;
+    .map_err(|_| X11Error::NoWindow(id))?;
     std::thread::spawn(move || {
         while let Ok(ev) = conn.wait_for_event() {
             let keep = match ev {

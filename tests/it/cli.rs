@@ -91,7 +91,7 @@ fn render_accepts_human_durations() {
     );
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("invalid duration `soon`"),
+        stderr(&o).contains("`soon`: not a duration"),
         "{}",
         stderr(&o)
     );

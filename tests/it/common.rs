@@ -447,7 +447,7 @@ impl Xvfb {
 /// Console settings from the fixed start time.
 pub fn console_config(rank: u32) -> logs::ConsoleConfig {
     logs::ConsoleConfig {
-        start: trainsaver::modes::fixed_start(),
+        start: trainsaver::settings::fixed_start(),
         rank,
         disclosure: false,
     }

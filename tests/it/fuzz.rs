@@ -164,7 +164,7 @@ fn generated_bad_catalogs() {
                 .collect();
             let at = assigns[(g.next() % assigns.len() as u64) as usize];
             let key = lines[at].split(" = ").next().unwrap();
-            let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+            let mut out: Vec<String> = lines.iter().map(ToString::to_string).collect();
             out[at] = format!("{key} = {}", g.pick(&VALUES));
             std::fs::write(data.join(file), out.join("\n")).unwrap();
             let mut c = trainsaver(&home);

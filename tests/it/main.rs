@@ -2,6 +2,9 @@
 //! simulation's invariants, golden text, grids and images, and the display tests (Xvfb + XTEST)
 //! for the window modes, the saver contract and the daemon.
 
+// A scenario test reads best top to bottom, however long it is; the 80-line limit is for code.
+#![allow(clippy::too_many_lines)]
+
 mod cli;
 mod common;
 mod daemon;

@@ -270,7 +270,7 @@ fn failures_come_at_the_rate_big_clusters_see() {
 /// A job's log clock is the wall clock: every timestamp is the moment it is shown.
 #[test]
 fn timestamps_are_the_time_lines_appear() {
-    let start = trainsaver::modes::fixed_start();
+    let start = trainsaver::settings::fixed_start();
     for (i, flavor) in Flavor::ALL.into_iter().enumerate() {
         for seed in 0..25u64 {
             let mut c = common::sim(seed * 4 + i as u64, flavor, 0);

@@ -87,13 +87,13 @@ fn preview_window_closes_on_key_press() {
 #[test]
 fn a_screen_nothing_can_draw_on_exits_3_in_one_line() {
     // A 16-bit X screen: wgpu finds no surface format and softbuffer refuses the visual.
-    let Some(x) = common::Xvfb::start_with_depth(640, 480, 16) else {
+    let Some(x) = Xvfb::start_with_depth(640, 480, 16) else {
         return;
     };
-    let home = common::TempDir::new("depth16");
+    let home = TempDir::new("depth16");
     for presenter in ["gpu", "cpu", "auto"] {
         let mut c = common::spawn_on(&x, &home, &["--fullscreen", "--presenter", presenter]);
-        let st = common::wait_exit(&mut c, std::time::Duration::from_secs(20));
+        let st = wait_exit(&mut c, Duration::from_secs(20));
         let err = common::stderr_of(&mut c);
         assert_eq!(st.and_then(|s| s.code()), Some(3), "{presenter}: {err}");
         let ours: Vec<&str> = err

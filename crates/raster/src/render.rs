@@ -25,6 +25,16 @@ pub struct RenderReport {
     pub animating: bool,
 }
 
+/// Which rows a render paints.
+struct Rows<'a> {
+    /// Rows whose cells changed.
+    changed: &'a [bool],
+    /// Rows whose afterglow is still fading.
+    glowing: &'a [bool],
+    /// Keep what changed rows showed, to fade it out (not after a full or masked repaint).
+    capture_old: bool,
+}
+
 /// What was drawn last, to know what a new frame may keep.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Drawn {
@@ -238,81 +248,39 @@ impl Rasterizer {
 
         let same_size = matches!(self.drawn, Some(d) if d.width == width && d.height == height);
         self.post.ensure(width, height, rows);
-        let damage = grid.damage();
-        let full = !same_size || damage.full;
+        let full = !same_size || grid.damage().full;
         let mut scrolled = 0;
         if full {
-            // Rows paint their own background; only the margins above and below need it here.
-            let grid_top = self.top().min(height);
-            let grid_end = (self.top() + rows * ch).min(height);
-            for band in [0..grid_top, grid_end..height] {
-                fill(frame, band.clone(), width, self.theme.bg);
-                self.post.apply_mask(frame, width, band);
-            }
-            self.post.clear_ghosts();
-            report.damaged.push(0..height);
-            repaint.fill(true);
+            self.mark_full(frame, width, height, rows, &mut repaint, &mut report);
         } else {
-            scrolled = damage.scrolled.min(rows);
-            // The grid may not fit a frame smaller than it was laid out for: clip the copy.
-            let top = self.top().min(height);
-            let end = (top + rows * ch).min(height);
-            if scrolled > 0 {
-                self.post.scroll(scrolled);
-                if scrolled < rows && top + scrolled * ch < end && self.post.shift_ok(scrolled * ch)
-                {
-                    let stride = width * BPP;
-                    frame.copy_within((top + scrolled * ch) * stride..end * stride, top * stride);
-                    report.damaged.push(top..end);
-                } else {
-                    // Masked effects depend on position: moved rows are painted afresh.
-                    repaint.fill(true);
-                }
-            }
-            for (r, &d) in damage.rows.iter().enumerate() {
-                repaint[r] |= d;
-            }
-            // The cursor moves with the text it sat on; repaint where it was and where it is.
-            if let Some(Drawn {
-                cursor: Some((_, old_row)),
-                ..
-            }) = self.drawn
-                && old_row >= scrolled
-            {
-                repaint[old_row - scrolled] = true;
-            }
+            scrolled = self.mark_damaged(grid, frame, width, height, &mut repaint, &mut report);
         }
         if let Some((_, r)) = cursor
             && r < rows
         {
             repaint[r] = true;
         }
-        let now = self.now;
-        for r in self.post.glowing(now) {
+        for r in self.post.glowing(self.now) {
             if let Some(g) = glow.get_mut(r) {
                 *g = true;
             }
         }
-        let moved_afresh = scrolled > 0 && !self.post.shift_ok(scrolled * ch);
-
-        for (r, (&changed, &glows)) in repaint.iter().zip(glow.iter()).enumerate() {
-            let y0 = self.top() + r * ch;
-            let ys = y0.min(height)..(y0 + ch).min(height);
-            if !(changed || glows) || ys.is_empty() {
-                continue;
-            }
-            // What the row showed is kept to fade out (not on a full repaint or a masked scroll).
-            if changed && !full && !moved_afresh {
-                self.post.capture(r, frame, width, ys.clone(), now);
-            }
-            self.paint_row(grid, r, frame, width, height, cursor);
-            self.post.apply_mask(frame, width, ys.clone());
-            if self.post.blend(r, frame, width, ys.clone(), now) {
-                report.animating = true;
-            }
-            report.rows_painted += 1;
-            report.damaged.push(ys);
-        }
+        // Masked effects depend on position: rows moved by a scroll were painted afresh.
+        let keep_old = !full && (scrolled == 0 || self.post.shift_ok(scrolled * ch));
+        let rows_to_paint = Rows {
+            changed: &repaint,
+            glowing: &glow,
+            capture_old: keep_old,
+        };
+        self.paint_rows(
+            grid,
+            rows_to_paint,
+            frame,
+            width,
+            height,
+            cursor,
+            &mut report,
+        );
         report.damaged = merge(report.damaged);
         report.glyph_misses = self.fonts.take_misses();
         self.drawn = Some(Drawn {
@@ -324,6 +292,105 @@ impl Rasterizer {
         self.repaint = repaint;
         self.glow = glow;
         report
+    }
+
+    /// Marks every row for repainting and paints the margins (a new size, a full damage).
+    fn mark_full(
+        &mut self,
+        frame: &mut [u8],
+        width: usize,
+        height: usize,
+        rows: usize,
+        repaint: &mut [bool],
+        report: &mut RenderReport,
+    ) {
+        let ch = self.cell().height;
+        // Rows paint their own background; only the margins above and below need it here.
+        let grid_top = self.top().min(height);
+        let grid_end = (self.top() + rows * ch).min(height);
+        for band in [0..grid_top, grid_end..height] {
+            fill(frame, band.clone(), width, self.theme.bg);
+            self.post.apply_mask(frame, width, band);
+        }
+        self.post.clear_ghosts();
+        report.damaged.push(0..height);
+        repaint.fill(true);
+    }
+
+    /// Moves scrolled pixel rows up and marks the damaged rows (and where the cursor was);
+    /// returns the rows scrolled.
+    fn mark_damaged(
+        &mut self,
+        grid: &Grid,
+        frame: &mut [u8],
+        width: usize,
+        height: usize,
+        repaint: &mut [bool],
+        report: &mut RenderReport,
+    ) -> usize {
+        let (rows, ch) = (grid.rows(), self.cell().height);
+        let damage = grid.damage();
+        let scrolled = damage.scrolled.min(rows);
+        // The grid may not fit a frame smaller than it was laid out for: clip the copy.
+        let top = self.top().min(height);
+        let end = (top + rows * ch).min(height);
+        if scrolled > 0 {
+            self.post.scroll(scrolled);
+            if scrolled < rows && top + scrolled * ch < end && self.post.shift_ok(scrolled * ch) {
+                let stride = width * BPP;
+                frame.copy_within((top + scrolled * ch) * stride..end * stride, top * stride);
+                report.damaged.push(top..end);
+            } else {
+                // Masked effects depend on position: moved rows are painted afresh.
+                repaint.fill(true);
+            }
+        }
+        for (r, &d) in damage.rows.iter().enumerate() {
+            repaint[r] |= d;
+        }
+        // The cursor moves with the text it sat on; repaint where it was and where it is.
+        if let Some(Drawn {
+            cursor: Some((_, old_row)),
+            ..
+        }) = self.drawn
+            && old_row >= scrolled
+        {
+            repaint[old_row - scrolled] = true;
+        }
+        scrolled
+    }
+
+    /// Paints the rows marked changed or still glowing.
+    #[allow(clippy::too_many_arguments)]
+    fn paint_rows(
+        &mut self,
+        grid: &Grid,
+        rows: Rows<'_>,
+        frame: &mut [u8],
+        width: usize,
+        height: usize,
+        cursor: Option<(usize, usize)>,
+        report: &mut RenderReport,
+    ) {
+        let (ch, now) = (self.cell().height, self.now);
+        for (r, (&changed, &glows)) in rows.changed.iter().zip(rows.glowing).enumerate() {
+            let y0 = self.top() + r * ch;
+            let ys = y0.min(height)..(y0 + ch).min(height);
+            if !(changed || glows) || ys.is_empty() {
+                continue;
+            }
+            // What the row showed is kept to fade out.
+            if changed && rows.capture_old {
+                self.post.capture(r, frame, width, ys.clone(), now);
+            }
+            self.paint_row(grid, r, frame, width, height, cursor);
+            self.post.apply_mask(frame, width, ys.clone());
+            if self.post.blend(r, frame, width, ys.clone(), now) {
+                report.animating = true;
+            }
+            report.rows_painted += 1;
+            report.damaged.push(ys);
+        }
     }
 
     fn paint_row(

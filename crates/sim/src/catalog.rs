@@ -460,7 +460,7 @@ mod tests {
     }
 
     fn with(file: &str, text: &str) -> Result<Catalog, DataError> {
-        let names = FILES.map(|f| f.to_string());
+        let names = FILES.map(ToString::to_string);
         let src = |i: usize| Source {
             name: &names[i],
             text: if FILES[i] == file {

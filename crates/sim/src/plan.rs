@@ -192,100 +192,145 @@ pub const MAX_STEP_SECS: f64 = 30.0;
 /// Round logging intervals real configs use, in steps.
 const LOG_INTERVALS: [u64; 8] = [1, 2, 5, 10, 20, 25, 50, 100];
 
+/// What the job is: its kind, the model, the data and the accelerator it runs on.
+fn choose_job(
+    rng: &mut ChaCha8Rng,
+    catalog: &Catalog,
+    framework: Framework,
+) -> (JobKind, ModelSpec, DatasetSpec, GpuSpec) {
+    let kind = match rng.random_range(0..100) {
+        0..40 => JobKind::Resume,
+        40..65 => JobKind::Scratch,
+        // torchtitan is a pretraining framework.
+        _ if framework == Framework::Torchtitan => JobKind::Resume,
+        _ => JobKind::FineTune,
+    };
+    let sft = |d: &&DatasetSpec| d.is_sft();
+    let models: Vec<&ModelSpec> = catalog
+        .models
+        .iter()
+        .filter(|m| match kind {
+            // Ablations from scratch are small; fine-tunes skip the 100B+ giants, and a
+            // data-parallel-only framework cannot hold those either.
+            JobKind::Scratch => m.active() < 15_000_000_000,
+            JobKind::FineTune => m.params < GIANT_PARAMS,
+            JobKind::Resume => framework.model_parallel() || m.params < GIANT_PARAMS,
+        })
+        .collect();
+    let model = if models.is_empty() {
+        pick(rng, &catalog.models).clone()
+    } else {
+        (*pick(rng, &models)).clone()
+    };
+    let wanted_sets: Vec<&DatasetSpec> = catalog
+        .datasets
+        .iter()
+        .filter(|d| sft(d) == (kind == JobKind::FineTune))
+        .collect();
+    let dataset = if wanted_sets.is_empty() {
+        pick(rng, &catalog.datasets).clone()
+    } else {
+        (*pick(rng, &wanted_sets)).clone()
+    };
+    // A fine-tune on a catalog without instruction data reads a corpus like pretraining.
+    let kind = if kind == JobKind::FineTune && !dataset.is_sft() {
+        JobKind::Resume
+    } else {
+        kind
+    };
+    // Only GPUs that can hold the model on a cluster of at most 512 nodes.
+    let fitting: Vec<&GpuSpec> = catalog
+        .gpus
+        .iter()
+        .filter(|g| min_gpus(&model, g) <= 512 * GPUS_PER_NODE)
+        // Nobody trains 100B+ models over PCIe boxes.
+        .filter(|g| model.params < GIANT_PARAMS || g.node_busbw >= 300.0)
+        .collect();
+    let gpu = if fitting.is_empty() {
+        catalog
+            .gpus
+            .iter()
+            .max_by(|a, b| a.memory_gib.total_cmp(&b.memory_gib))
+            .expect("catalog has GPUs")
+            .clone()
+    } else {
+        (*pick(rng, &fitting)).clone()
+    };
+
+    (kind, model, dataset, gpu)
+}
+
+/// The cluster shape: nodes, then tensor and pipeline parallel degrees.
+fn cluster(
+    rng: &mut ChaCha8Rng,
+    model: &ModelSpec,
+    gpu: &GpuSpec,
+    kind: JobKind,
+    framework: Framework,
+) -> (u32, u32, u32) {
+    let min_nodes = min_gpus(model, gpu).div_ceil(GPUS_PER_NODE).max(1);
+    let active_b = model.active() as f64 / 1e9;
+    // Bigger models get bigger clusters, as in practice; fine-tunes and ablations use a
+    // few nodes.
+    let wanted = match kind {
+        JobKind::Resume => (active_b / 2.0).clamp(1.0, 256.0) * rng.random_range(0.5..2.0),
+        _ => rng.random_range(0.5..4.0),
+    };
+    let nodes = wanted.max(min_nodes as f64).round().clamp(1.0, 1024.0) as u32;
+    let nodes = nodes.next_power_of_two().max(min_nodes);
+    let world = nodes * GPUS_PER_NODE;
+
+    // Tensor parallelism needs NVLink-class bandwidth inside the node; PCIe boxes and
+    // data-parallel-only frameworks shard with FSDP instead.
+    let tp = match active_b {
+        _ if !framework.model_parallel() || gpu.node_busbw < 100.0 => 1,
+        x if x < 14.0 => 1,
+        x if x < 40.0 => 2,
+        _ => GPUS_PER_NODE,
+    };
+    let mut pp = if !framework.model_parallel() {
+        1
+    } else if active_b > 200.0 || model.params > 300_000_000_000 {
+        16
+    } else if active_b > 60.0 {
+        4
+    } else {
+        1
+    };
+    while pp > 1 && !world.is_multiple_of(tp * pp) {
+        pp /= 2;
+    }
+    (nodes, tp, pp)
+}
+
+/// Where the job's checkpoints go.
+fn checkpoint_dir(rng: &mut ChaCha8Rng, plan: &RunPlan) -> String {
+    let short_name = plan.model.name.to_lowercase().replace('.', "");
+    format!(
+        "/{}/{}/{}-{}",
+        pick(
+            rng,
+            &[
+                "checkpoints",
+                "lustre/ckpt",
+                "fsx/checkpoints",
+                "mnt/weka/ckpt"
+            ]
+        ),
+        match plan.kind {
+            JobKind::FineTune => pick(rng, &["sft", "finetune", "post-training"]),
+            _ => pick(rng, &["pretrain", "llm-team", "foundation", "research"]),
+        },
+        short_name,
+        plan.job_id
+    )
+}
+
 impl RunPlan {
     /// Draws a consistent plan from the catalog for a job run by `framework`.
     pub fn draw(rng: &mut ChaCha8Rng, catalog: &Catalog, framework: Framework) -> RunPlan {
-        let kind = match rng.random_range(0..100) {
-            0..40 => JobKind::Resume,
-            40..65 => JobKind::Scratch,
-            // torchtitan is a pretraining framework.
-            _ if framework == Framework::Torchtitan => JobKind::Resume,
-            _ => JobKind::FineTune,
-        };
-        let sft = |d: &&DatasetSpec| d.is_sft();
-        let models: Vec<&ModelSpec> = catalog
-            .models
-            .iter()
-            .filter(|m| match kind {
-                // Ablations from scratch are small; fine-tunes skip the 100B+ giants, and a
-                // data-parallel-only framework cannot hold those either.
-                JobKind::Scratch => m.active() < 15_000_000_000,
-                JobKind::FineTune => m.params < GIANT_PARAMS,
-                JobKind::Resume => framework.model_parallel() || m.params < GIANT_PARAMS,
-            })
-            .collect();
-        let model = if models.is_empty() {
-            pick(rng, &catalog.models).clone()
-        } else {
-            (*pick(rng, &models)).clone()
-        };
-        let wanted_sets: Vec<&DatasetSpec> = catalog
-            .datasets
-            .iter()
-            .filter(|d| sft(d) == (kind == JobKind::FineTune))
-            .collect();
-        let dataset = if wanted_sets.is_empty() {
-            pick(rng, &catalog.datasets).clone()
-        } else {
-            (*pick(rng, &wanted_sets)).clone()
-        };
-        // A fine-tune on a catalog without instruction data reads a corpus like pretraining.
-        let kind = if kind == JobKind::FineTune && !dataset.is_sft() {
-            JobKind::Resume
-        } else {
-            kind
-        };
-        // Only GPUs that can hold the model on a cluster of at most 512 nodes.
-        let fitting: Vec<&GpuSpec> = catalog
-            .gpus
-            .iter()
-            .filter(|g| min_gpus(&model, g) <= 512 * GPUS_PER_NODE)
-            // Nobody trains 100B+ models over PCIe boxes.
-            .filter(|g| model.params < GIANT_PARAMS || g.node_busbw >= 300.0)
-            .collect();
-        let gpu = if fitting.is_empty() {
-            catalog
-                .gpus
-                .iter()
-                .max_by(|a, b| a.memory_gib.total_cmp(&b.memory_gib))
-                .expect("catalog has GPUs")
-                .clone()
-        } else {
-            (*pick(rng, &fitting)).clone()
-        };
-
-        let min_nodes = min_gpus(&model, &gpu).div_ceil(GPUS_PER_NODE).max(1);
-        let active_b = model.active() as f64 / 1e9;
-        // Bigger models get bigger clusters, as in practice; fine-tunes and ablations use a
-        // few nodes.
-        let wanted = match kind {
-            JobKind::Resume => (active_b / 2.0).clamp(1.0, 256.0) * rng.random_range(0.5..2.0),
-            _ => rng.random_range(0.5..4.0),
-        };
-        let nodes = wanted.max(min_nodes as f64).round().clamp(1.0, 1024.0) as u32;
-        let nodes = nodes.next_power_of_two().max(min_nodes);
-        let world = nodes * GPUS_PER_NODE;
-
-        // Tensor parallelism needs NVLink-class bandwidth inside the node; PCIe boxes and
-        // data-parallel-only frameworks shard with FSDP instead.
-        let tp = match active_b {
-            _ if !framework.model_parallel() || gpu.node_busbw < 100.0 => 1,
-            x if x < 14.0 => 1,
-            x if x < 40.0 => 2,
-            _ => GPUS_PER_NODE,
-        };
-        let mut pp = if !framework.model_parallel() {
-            1
-        } else if active_b > 200.0 || model.params > 300_000_000_000 {
-            16
-        } else if active_b > 60.0 {
-            4
-        } else {
-            1
-        };
-        while pp > 1 && !world.is_multiple_of(tp * pp) {
-            pp /= 2;
-        }
+        let (kind, model, dataset, gpu) = choose_job(rng, catalog, framework);
+        let (nodes, tp, pp) = cluster(rng, &model, &gpu, kind, framework);
         let seq_len = match kind {
             JobKind::FineTune => *pick(rng, &[2048u32, 4096]),
             _ => *pick(rng, &[2048u32, 4096, 4096, 8192]),
@@ -335,94 +380,17 @@ impl RunPlan {
             peak_lr: 0.0,
             ckpt_dir: String::new(),
         };
-        // Experts spread over up to 64 data-parallel ranks (DeepSeek-V3 used 64-way EP).
-        if let Some(e) = plan.model.experts
-            && framework.model_parallel()
-        {
-            let dp = plan.dp();
-            plan.ep = [64u32, 32, 16, 8, 4, 2]
-                .into_iter()
-                .find(|&ep| ep <= e && dp.is_multiple_of(ep))
-                .unwrap_or(1);
-        }
-
-        // Largest micro batch that fits under 90% of the GPU; a run that still leaves most of
-        // the memory idle gives up tensor parallelism (each rank then holds more of the model).
-        loop {
-            plan.micro_batch = [64u32, 32, 16, 8, 4, 2, 1]
-                .into_iter()
-                .find(|&mb| {
-                    plan.micro_batch = mb;
-                    plan.memory_gib() < plan.gpu.memory_gib * 0.9
-                })
-                .unwrap_or(1);
-            let fill = plan.memory_gib() / plan.gpu.memory_gib;
-            if fill >= 0.6 || plan.tp == 1 {
-                break;
-            }
-            plan.tp /= 2;
-        }
-        // Real configs fix a round global batch (a power of two in sequences) and derive the
-        // accumulation from it: ~1-16M tokens for pretraining, 64-256 sequences for SFT.
-        let target_seqs = if kind == JobKind::FineTune {
-            *pick(rng, &[64u64, 128, 128, 256])
-        } else {
-            let tokens = if active_b > 200.0 {
-                16.0e6
-            } else if active_b > 30.0 {
-                *pick(rng, &[4.0e6, 8.0e6])
-            } else {
-                *pick(rng, &[1.0e6, 2.0e6, 4.0e6])
-            };
-            ((tokens / plan.seq_len as f64).round() as u64).max(1)
-        };
-        // Many data-parallel ranks reach the batch with smaller micro batches (memory then
-        // stays below what it could hold).
-        let target_seqs = target_seqs.next_power_of_two();
-        while plan.micro_batch > 1 && (plan.micro_batch * plan.dp()) as u64 > target_seqs {
-            plan.micro_batch /= 2;
-        }
-        let per_micro = (plan.micro_batch * plan.dp()) as u64;
-        let global = target_seqs.max(per_micro);
-        plan.grad_accum = (global / per_micro).clamp(1, 64) as u32;
-
-        // ROCm stacks and PCIe-only boxes reach lower utilisation; so do MoE models (all-to-all
-        // dispatch, small expert GEMMs) and fine-tunes (short, padded samples).
-        let headroom = if plan.gpu.collectives == Collectives::Rccl || plan.gpu.node_busbw < 100.0 {
-            0.85
-        } else {
-            1.0
-        };
-        let moe = if plan.model.experts.is_some() {
-            rng.random_range(0.55..0.75)
-        } else {
-            1.0
-        };
-        let sft = if kind == JobKind::FineTune {
-            rng.random_range(0.6..0.85)
-        } else {
-            1.0
-        };
-        plan.mfu = rng.random_range(0.38..0.53)
-            * headroom
-            * moe
-            * sft
-            * if plan.pp > 4 { 0.93 } else { 1.0 };
-        // A log line at least every half minute: halve the accumulation while a step is slower.
-        while plan.step_time() > MAX_STEP_SECS && plan.grad_accum * plan.micro_batch > 1 {
-            if plan.grad_accum > 1 {
-                plan.grad_accum /= 2;
-            } else {
-                plan.micro_batch /= 2;
-            }
-        }
-
+        plan.spread_experts();
+        plan.fit_micro_batch();
+        plan.size_batch(rng);
+        plan.set_utilisation(rng);
         plan.peak_lr = match kind {
             JobKind::FineTune => *pick(rng, &[5.0e-6, 1.0e-5, 1.0e-5, 2.0e-5]),
             _ => plan.model.lr,
         };
         plan.schedule(rng);
-        plan.storage_bps = (nodes as f64 * rng.random_range(0.6e9..2.5e9)).clamp(2.0e9, 400.0e9);
+        plan.storage_bps =
+            (plan.nodes as f64 * rng.random_range(0.6e9..2.5e9)).clamp(2.0e9, 400.0e9);
         let shard_bytes = *pick(rng, &[4.0e9, 5.0e9, 10.0e9]);
         plan.shards = plan
             .model
@@ -437,26 +405,101 @@ impl RunPlan {
             plan.sft_start_loss = rng.random_range(1.5..2.5);
             plan.loss_floor = plan.sft_start_loss * rng.random_range(0.55..0.75);
         }
-        let short_name = plan.model.name.to_lowercase().replace('.', "");
-        plan.ckpt_dir = format!(
-            "/{}/{}/{}-{}",
-            pick(
-                rng,
-                &[
-                    "checkpoints",
-                    "lustre/ckpt",
-                    "fsx/checkpoints",
-                    "mnt/weka/ckpt"
-                ]
-            ),
-            match kind {
-                JobKind::FineTune => pick(rng, &["sft", "finetune", "post-training"]),
-                _ => pick(rng, &["pretrain", "llm-team", "foundation", "research"]),
-            },
-            short_name,
-            plan.job_id
-        );
+        plan.ckpt_dir = checkpoint_dir(rng, &plan);
         plan
+    }
+
+    /// Experts spread over up to 64 data-parallel ranks (DeepSeek-V3 used 64-way EP).
+    fn spread_experts(&mut self) {
+        if let Some(e) = self.model.experts
+            && self.framework.model_parallel()
+        {
+            let dp = self.dp();
+            self.ep = [64u32, 32, 16, 8, 4, 2]
+                .into_iter()
+                .find(|&ep| ep <= e && dp.is_multiple_of(ep))
+                .unwrap_or(1);
+        }
+    }
+
+    /// Largest micro batch that fits under 90% of the GPU; a run that still leaves most of
+    /// the memory idle gives up tensor parallelism (each rank then holds more of the model).
+    fn fit_micro_batch(&mut self) {
+        loop {
+            self.micro_batch = [64u32, 32, 16, 8, 4, 2, 1]
+                .into_iter()
+                .find(|&mb| {
+                    self.micro_batch = mb;
+                    self.memory_gib() < self.gpu.memory_gib * 0.9
+                })
+                .unwrap_or(1);
+            let fill = self.memory_gib() / self.gpu.memory_gib;
+            if fill >= 0.6 || self.tp == 1 {
+                break;
+            }
+            self.tp /= 2;
+        }
+    }
+
+    /// Real configs fix a round global batch (a power of two in sequences) and derive the
+    /// accumulation from it: ~1-16M tokens for pretraining, 64-256 sequences for SFT.
+    fn size_batch(&mut self, rng: &mut ChaCha8Rng) {
+        let active_b = self.model.active() as f64 / 1e9;
+        let target_seqs = if self.kind == JobKind::FineTune {
+            *pick(rng, &[64u64, 128, 128, 256])
+        } else {
+            let tokens = if active_b > 200.0 {
+                16.0e6
+            } else if active_b > 30.0 {
+                *pick(rng, &[4.0e6, 8.0e6])
+            } else {
+                *pick(rng, &[1.0e6, 2.0e6, 4.0e6])
+            };
+            ((tokens / self.seq_len as f64).round() as u64).max(1)
+        };
+        // Many data-parallel ranks reach the batch with smaller micro batches (memory then
+        // stays below what it could hold).
+        let target_seqs = target_seqs.next_power_of_two();
+        while self.micro_batch > 1 && (self.micro_batch * self.dp()) as u64 > target_seqs {
+            self.micro_batch /= 2;
+        }
+        let per_micro = (self.micro_batch * self.dp()) as u64;
+        let global = target_seqs.max(per_micro);
+        self.grad_accum = (global / per_micro).clamp(1, 64) as u32;
+    }
+
+    /// The MFU the job reaches, and the accumulation that keeps a step under half a minute.
+    fn set_utilisation(&mut self, rng: &mut ChaCha8Rng) {
+        // ROCm stacks and PCIe-only boxes reach lower utilisation; so do MoE models (all-to-all
+        // dispatch, small expert GEMMs) and fine-tunes (short, padded samples).
+        let headroom = if self.gpu.collectives == Collectives::Rccl || self.gpu.node_busbw < 100.0 {
+            0.85
+        } else {
+            1.0
+        };
+        let moe = if self.model.experts.is_some() {
+            rng.random_range(0.55..0.75)
+        } else {
+            1.0
+        };
+        let sft = if self.kind == JobKind::FineTune {
+            rng.random_range(0.6..0.85)
+        } else {
+            1.0
+        };
+        self.mfu = rng.random_range(0.38..0.53)
+            * headroom
+            * moe
+            * sft
+            * if self.pp > 4 { 0.93 } else { 1.0 };
+        // A log line at least every half minute: halve the accumulation while a step is slower.
+        while self.step_time() > MAX_STEP_SECS && self.grad_accum * self.micro_batch > 1 {
+            if self.grad_accum > 1 {
+                self.grad_accum /= 2;
+            } else {
+                self.micro_batch /= 2;
+            }
+        }
     }
 
     /// Steps, warm-up, epochs, where the job starts and stops, and the intervals of logging,

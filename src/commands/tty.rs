@@ -9,7 +9,8 @@ use crate::cli::TtyArgs;
 use crate::pipeline::{Feed, TimedOp};
 use crate::present::ansi::AnsiWriter;
 
-use super::{AppError, Settings, now_start};
+use crate::error::{AppError, IoFailure};
+use crate::settings::{Settings, now_start};
 
 /// Simulated time generated per batch in fast mode (bounds memory for long durations).
 const FAST_CHUNK: Duration = Duration::from_secs(60);
@@ -29,7 +30,7 @@ pub fn run(s: &Settings, args: &TtyArgs) -> Result<(), AppError> {
         let stop = stop.clone();
         // Without a handler Ctrl-C would leave wrapping off and colours set.
         ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst))
-            .map_err(|e| AppError::Runtime(format!("cannot handle Ctrl-C: {e}")))?;
+            .map_err(|e| IoFailure::new("cannot handle Ctrl-C", std::io::Error::other(e)))?;
     }
     let stdout = std::io::stdout();
     let tty = stdout.is_terminal();
@@ -39,7 +40,7 @@ pub fn run(s: &Settings, args: &TtyArgs) -> Result<(), AppError> {
         None
     };
     let mut w = AnsiWriter::new(stdout.lock(), tty, !args.no_color).with_cols(cols);
-    let io = |e: std::io::Error| AppError::Runtime(format!("writing to stdout: {e}"));
+    let io = |e: std::io::Error| AppError::from(IoFailure::new("writing to stdout", e));
     w.begin().map_err(io)?;
     let mut sim = s.feed(start);
     // Joining a running job (or synchronised with other screens): catch up silently to a

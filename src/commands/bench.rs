@@ -5,7 +5,8 @@ use std::time::{Duration, Instant};
 use crate::cli::BenchArgs;
 use raster::PixelScale;
 
-use super::{AppError, Settings, fixed_start};
+use crate::error::AppError;
+use crate::settings::{Settings, fixed_start};
 
 /// Sizes measured when `--size` is not given.
 const SIZES: [(usize, usize); 3] = [(1280, 720), (1920, 1080), (3840, 2160)];
