@@ -44,8 +44,8 @@ pub mod settings;
 
 // What the binary and the integration tests use; everything else stays inside the crate, so
 // dead code is reported.
-pub use config::Flavor;
 pub use config::Layout;
+pub use config::{Columns, Flavor};
 pub use hostargs::normalize;
 pub use pipeline::drift_offset;
 pub use pipeline::{Feed, Look, Pipeline, RunSpec, TimedOp};

@@ -113,6 +113,7 @@ impl Settings {
             faces: self.faces.clone(),
             font_size: self.config.font_size,
             rows: self.config.rows,
+            columns: self.config.columns,
             padding: self.config.padding as f32,
             scrollback: self.config.scrollback,
             pixel_scale: self.config.pixel_scale,

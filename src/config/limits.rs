@@ -109,6 +109,12 @@ pub const ROWS: Bounds<u32> = Bounds {
     max: 200,
     unit: "",
 };
+/// Columns the automatic font size fits, when given.
+pub const COLUMNS: Bounds<u32> = Bounds {
+    min: 20,
+    max: 1000,
+    unit: "",
+};
 /// Internal resolution divisor.
 pub const PIXEL_SCALE: Bounds<u32> = Bounds {
     min: 1,

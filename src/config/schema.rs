@@ -18,7 +18,7 @@ use super::limits::{
     ROWS, SCROLLBACK, SPEED, Span,
 };
 use super::values::{
-    Flavor, IdleSourceKind, Layout, Monitors, MultiMonitor, Presenter, de_font_size,
+    Columns, Flavor, IdleSourceKind, Layout, Monitors, MultiMonitor, Presenter, de_font_size,
     de_pixel_scale, de_theme,
 };
 
@@ -41,9 +41,13 @@ pub struct Config {
     /// Font size: "auto" (fit `rows`) or pixels.
     #[serde(deserialize_with = "de_font_size")]
     pub font_size: FontSize,
-    /// Rows on screen when `font_size` is "auto".
+    /// Rows on screen when `font_size` is "auto" (the font shrinks below that size only to fit
+    /// `columns`).
     #[serde(deserialize_with = "de_rows")]
     pub rows: u32,
+    /// Columns the automatic font size fits: "auto" (the log style's step line), "off", or a
+    /// number.
+    pub columns: Columns,
     /// Internal resolution divisor: "auto" (2 above 2560 px wide) or 1 to 4.
     #[serde(deserialize_with = "de_pixel_scale")]
     pub pixel_scale: PixelScale,
@@ -124,6 +128,7 @@ impl Default for Config {
             font: None,
             font_size: FontSize::Auto,
             rows: 40,
+            columns: Columns::Auto,
             pixel_scale: PixelScale::Auto,
             colors: CustomColors::default(),
             effects: EffectsConfig::default(),

@@ -7,7 +7,7 @@ use raster::{FontSize, PixelScale, THEMES, Theme};
 use sim::Framework;
 
 use super::error::ValueError;
-use super::limits::{FONT_PX, MONITOR, PIXEL_SCALE};
+use super::limits::{COLUMNS, FONT_PX, MONITOR, PIXEL_SCALE};
 
 /// The value named `s` among `options`, or an error listing what is allowed.
 pub fn choose<T: Copy>(
@@ -242,6 +242,34 @@ pub fn de_pixel_scale<'de, D: Deserializer<'de>>(d: D) -> Result<PixelScale, D::
         NumOrWord::Word(w) => Err(ValueError::malformed(&w, allowed)),
     }
     .map_err(D::Error::custom)
+}
+
+/// The columns the automatic font size fits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Columns {
+    /// The current log style's step line fits one row where the font can shrink that far.
+    #[default]
+    Auto,
+    /// Only `rows` decides.
+    Off,
+    /// At least this many columns, whatever the rows become.
+    Fixed(u32),
+}
+
+impl<'de> Deserialize<'de> for Columns {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let allowed = format!("allowed \"auto\", \"off\" or {COLUMNS}");
+        match NumOrWord::deserialize(d)? {
+            NumOrWord::Word(w) if w == "auto" => Ok(Columns::Auto),
+            NumOrWord::Word(w) if w == "off" => Ok(Columns::Off),
+            NumOrWord::Num(v) if v.fract() == 0.0 && v >= 0.0 && COLUMNS.contains(v as u32) => {
+                Ok(Columns::Fixed(v as u32))
+            }
+            NumOrWord::Num(v) => Err(ValueError::malformed(&v.to_string(), allowed)),
+            NumOrWord::Word(w) => Err(ValueError::malformed(&w, allowed)),
+        }
+        .map_err(D::Error::custom)
+    }
 }
 
 /// Which monitors the saver covers.

@@ -118,6 +118,11 @@ impl Feed {
         self.sim.runs()
     }
 
+    /// Columns the current job's step line takes.
+    pub fn step_columns(&self) -> usize {
+        self.console.step_columns()
+    }
+
     /// What a viewer of the log knows now.
     pub fn view(&self) -> &RunView {
         &self.view

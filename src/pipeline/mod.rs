@@ -7,10 +7,10 @@ mod panels;
 
 use std::time::Duration;
 
-use crate::config::Layout;
-use raster::dashboard::{DashLayout, Rect};
+use crate::config::{Columns, Layout};
+use raster::dashboard::{DashLayout, Dashboard, Rect};
 use raster::{
-    BPP, Effects, Faces, FontSize, Frame, PixelScale, Rasterizer, RenderReport, Sizing, Theme,
+    BPP, Effects, Faces, Fit, FontSize, Frame, PixelScale, Rasterizer, RenderReport, Sizing, Theme,
 };
 use term::Grid;
 
@@ -28,6 +28,8 @@ pub const BLINK: Duration = Duration::from_millis(530);
 /// Everything needed to turn simulated time into pixels.
 pub struct Pipeline {
     feed: Feed,
+    /// The step-line width the font was last fitted to.
+    fitted_columns: usize,
     grid: Grid,
     raster: Rasterizer,
     /// Simulated seconds per wall-clock second (sets the cursor blink rate).
@@ -55,6 +57,8 @@ pub struct Look {
     pub font_size: FontSize,
     /// Rows on screen when the font size is automatic.
     pub rows: u32,
+    /// Columns the automatic font size fits.
+    pub columns: Columns,
     /// Padding in logical pixels.
     pub padding: f32,
     /// Scrollback lines.
@@ -71,21 +75,31 @@ pub struct Look {
     pub layout: Layout,
 }
 
-/// Dashboard state: where things go and the terminal's own buffer.
+/// Dashboard state: where things go, the panels' painter and the terminal's own buffer.
 struct Dash {
     layout: DashLayout,
+    board: Dashboard,
     term: Vec<u8>,
-    /// What the panels last showed (view revision, drift offset); redrawn when it changes.
-    shown: Option<(u64, (usize, usize))>,
+    /// What the panels last showed (view revision, half-minute, drift offset); redrawn when
+    /// it changes.
+    shown: Option<(u64, u64, (usize, usize))>,
     /// Everything must be copied and drawn again (resize, invalidation).
     dirty: bool,
+    /// Characters the last panel drawing could not fit (none unless something overflows).
+    overflow: usize,
 }
 
 impl Look {
-    fn sizing(&self, scale: f64) -> Sizing {
+    /// The sizing rule when the current job's step line takes `step_columns`.
+    fn sizing(&self, scale: f64, step_columns: usize) -> Sizing {
         Sizing {
             font: self.font_size,
             rows: self.rows,
+            fit: match self.columns {
+                Columns::Auto => Fit::Lines(step_columns as u32),
+                Columns::Off => Fit::Rows,
+                Columns::Fixed(n) => Fit::Columns(n),
+            },
             padding: self.padding,
             scale,
         }
@@ -115,14 +129,17 @@ impl Pipeline {
         let faces = &look.faces;
         let internal = internal_size(look, width, height);
         let ps = look.pixel_scale.factor(width) as f64;
-        let sizing = look.sizing(1.0 / ps);
+        let feed = Feed::new(run);
+        let columns = feed.step_columns();
+        let sizing = look.sizing(1.0 / ps, columns);
         // Start with the font the terminal's part of the frame needs, so `resize` keeps it.
-        let term_h = term_size(look, internal).1;
-        let fonts = faces.at(sizing.font_px(faces, term_h));
+        let (term_w, term_h) = term_size(look, internal);
+        let fonts = faces.at(sizing.font_px(faces, term_w, term_h));
         let mut raster = Rasterizer::new(fonts, look.theme.clone(), sizing.padding_px());
         raster.set_effects(look.effects);
         let mut p = Self {
-            feed: Feed::new(run),
+            feed,
+            fitted_columns: columns,
             grid: Grid::new(1, 1, look.scrollback),
             raster,
             speed,
@@ -147,6 +164,13 @@ impl Pipeline {
         }
         self.feed.advance_each(t, |t| grid.apply(&t.op));
         self.at = self.at.max(t);
+        // A job in another style (rotate) has step lines of another width: like a person at a
+        // terminal, re-fit only when the difference is worth it.
+        let columns = self.feed.step_columns();
+        if columns.abs_diff(self.fitted_columns) > self.fitted_columns / 10 {
+            let (w, h) = self.output;
+            self.resize(w, h);
+        }
     }
 
     /// Simulated seconds per wall-clock second.
@@ -157,6 +181,22 @@ impl Pipeline {
     /// Jobs the log has started so far.
     pub fn runs(&self) -> u64 {
         self.feed.view().runs()
+    }
+
+    /// Columns the current job's step line takes (what the font is fitted to).
+    pub fn step_columns(&self) -> usize {
+        self.feed.step_columns()
+    }
+
+    /// Characters the dashboard's last drawing could not fit in their place (0 unless a panel's
+    /// text overflows).
+    pub fn panel_overflow(&self) -> usize {
+        self.dash.as_ref().map_or(0, |d| d.overflow)
+    }
+
+    /// Where the terminal and the panels go, in internal pixels (dashboard layout only).
+    pub fn dash_layout(&self) -> Option<DashLayout> {
+        self.dash.as_ref().map(|d| d.layout)
     }
 
     /// What a viewer of the log knows now (the dashboard's source).
@@ -192,16 +232,22 @@ impl Pipeline {
         self.output = (width, height);
         self.internal = internal_size(&self.look, width, height);
         let ps = self.look.pixel_scale.factor(width) as f64;
-        let sizing = self.look.sizing(self.scale_factor / ps);
+        self.fitted_columns = self.feed.step_columns();
+        let sizing = self
+            .look
+            .sizing(self.scale_factor / ps, self.fitted_columns);
         self.raster.set_drift_reserve(
             (self.look.drift_px as f64 * self.scale_factor / ps).round() as usize
         );
         let (tw, th) = term_size(&self.look, self.internal);
+        let faces = self.raster.faces().clone();
         self.dash = (self.look.layout == Layout::Dashboard).then(|| Dash {
             layout: DashLayout::for_size(self.internal.0, self.internal.1),
+            board: Dashboard::new(faces),
             term: vec![0; tw * th * BPP],
             shown: None,
             dirty: true,
+            overflow: 0,
         });
         let (cols, rows) = self.raster.fit(tw, th, &sizing);
         self.grid.resize(cols, rows);
@@ -280,7 +326,8 @@ impl Pipeline {
             .map(|r| term.y + r.start..term.y + r.end)
             .collect();
         let offset = self.raster.offset();
-        let key = (self.feed.view().revision(), offset);
+        // "N minutes ago" moves on even when nothing happens: redraw at least twice a minute.
+        let key = (self.feed.view().revision(), self.at.as_secs() / 30, offset);
         if dash.dirty || dash.shown != Some(key) {
             let p = dash.layout.panels;
             let reserve = self.raster.drift_reserve();
@@ -300,7 +347,8 @@ impl Pipeline {
             };
             let view = self.feed.view();
             let data = panels::panel_data(view, self.at.as_secs_f64());
-            self.raster.draw_panels(frame, w, h, area, &data);
+            let (theme, brightness) = (self.raster.theme(), self.raster.brightness());
+            dash.overflow = dash.board.draw(frame, w, h, area, theme, brightness, &data);
             damaged.push(p.y..(p.y + p.h).min(h));
             dash.shown = Some(key);
         }

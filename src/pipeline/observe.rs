@@ -88,21 +88,31 @@ fn earlier(p: &RunPlan) -> Observation {
 impl Observer {
     /// Hands what `ev` tells a viewer to `out`, in order.
     pub fn observe(&mut self, ev: &Event, mut out: impl FnMut(Observation)) {
-        if let Event::RunStarted { plan, .. } | Event::OomRetry { plan, .. } = ev {
-            let fresh = matches!(ev, Event::RunStarted { .. });
-            self.plan = Some(plan.clone());
-            if fresh {
-                out(Observation::Job(card(plan)));
-                if plan.start_step > 0 {
-                    out(earlier(plan));
-                }
-            } else {
-                out(Observation::JobRevised(card(plan)));
+        match ev {
+            // The next job is known from its launch on: until the prompt shows, the screen
+            // still shows the last one.
+            Event::RunStarted { plan, .. } => {
+                self.plan = Some(plan.clone());
+                return;
             }
-            return;
+            Event::Launch => {
+                if let Some(plan) = &self.plan {
+                    out(Observation::Job(card(plan)));
+                    if plan.start_step > 0 {
+                        out(earlier(plan));
+                    }
+                }
+                return;
+            }
+            Event::OomRetry { plan, .. } => {
+                self.plan = Some(plan.clone());
+                out(Observation::JobRevised(card(plan)));
+                return;
+            }
+            _ => {}
         }
         let Some(p) = self.plan.clone() else { return };
-        if let Some(o) = phase_of(ev, &p) {
+        if let Some(o) = phase_of(ev) {
             out(Observation::Phase(o));
         }
         if let Some(o) = fact_of(ev, &p) {
@@ -112,20 +122,16 @@ impl Observer {
 }
 
 /// The phase an event starts or updates, if any.
-fn phase_of(ev: &Event, p: &RunPlan) -> Option<Phase> {
+fn phase_of(ev: &Event) -> Option<Phase> {
     Some(match *ev {
-        Event::Launch => Phase::Launching,
         Event::WeightsProgress { frac, .. } => Phase::LoadingWeights { frac },
         Event::WeightsLoaded { .. } => Phase::Launching,
         Event::Tokenizer | Event::DatasetLoading => Phase::LoadingData,
         Event::ProcessGroupInit { .. } => Phase::InitNccl,
         Event::CheckpointLoading { .. } => Phase::LoadingCheckpoint { frac: 0.0 },
         Event::CheckpointProgress { frac, .. } => Phase::LoadingCheckpoint { frac },
-        Event::TrainingStarted | Event::OomRecovered => Phase::Training,
-        Event::ValidationStarted => Phase::Validating {
-            done: 0,
-            total: p.val_batches,
-        },
+        Event::TrainingStarted { .. } | Event::OomRecovered => Phase::Training,
+        // Validation shows from its first progress (a bar appears with its first batch).
         Event::ValidationProgress { done, total } => Phase::Validating { done, total },
         Event::ValidationFinished { .. } | Event::CheckpointSaved { .. } => Phase::Training,
         Event::CheckpointStarted { step } => Phase::Saving { step },

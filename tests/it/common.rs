@@ -493,3 +493,36 @@ pub fn spawn_on(x: &Xvfb, home: &TempDir, args: &[&str]) -> Child {
         .spawn()
         .unwrap()
 }
+
+/// The look the image tests use: a built-in theme with its effects, automatic sizes.
+pub fn look(theme: &str) -> trainsaver::Look {
+    let theme = raster::Theme::by_name(theme).unwrap();
+    trainsaver::Look {
+        effects: if theme.retro {
+            raster::Effects::RETRO
+        } else {
+            raster::Effects::OFF
+        },
+        theme: theme.clone(),
+        faces: raster::Faces::bundled(),
+        font_size: raster::FontSize::Auto,
+        rows: 40,
+        columns: trainsaver::Columns::Auto,
+        padding: 12.0,
+        scrollback: 1000,
+        pixel_scale: raster::PixelScale::Auto,
+        drift_px: 0,
+        drift_period: 600.0,
+        layout: trainsaver::Layout::Terminal,
+    }
+}
+
+/// The `w` x `h` part of a frame at (x, y).
+pub fn crop(f: &raster::Frame, x: usize, y: usize, w: usize, h: usize) -> raster::Frame {
+    let mut out = raster::Frame::new(w, h);
+    for row in 0..h {
+        let src = ((y + row) * f.width + x) * 4;
+        out.data[row * w * 4..(row + 1) * w * 4].copy_from_slice(&f.data[src..src + w * 4]);
+    }
+    out
+}

@@ -13,6 +13,7 @@ mod fuzz;
 mod golden_images;
 mod golden_text;
 mod hooks;
+mod panels;
 mod run_invariants;
 mod saver;
 mod simulation;

@@ -3,12 +3,12 @@
 use std::sync::Arc;
 
 use chrono::NaiveDateTime;
-use sim::{Event, RunPlan, Timed};
+use sim::{Event, RunPlan, StepStats, Timed};
 use term::TermOp;
 
 use crate::dispatch;
 use crate::styles::style_for;
-use crate::writer::Writer;
+use crate::writer::{LastStep, Writer};
 
 /// Settings of one console.
 #[derive(Clone, Copy, Debug)]
@@ -40,6 +40,32 @@ impl Console {
         self.follow(t);
         dispatch::write(self.writer.style(), &t.event, &mut self.writer);
         self.writer.drain().for_each(&mut out);
+    }
+
+    /// How many columns the current job's step line takes (its widest numbers): what a person
+    /// sizes their terminal to.
+    pub fn step_columns(&self) -> usize {
+        let p = self.writer.plan();
+        let tps = p.tps_per_gpu();
+        let stats = StepStats {
+            step: p.total_steps,
+            loss: 10.0,
+            lr: p.peak_lr,
+            grad_norm: 9.999,
+            tps,
+            tflops: p.flops_per_token() * tps / 1e12,
+            mfu: p.mfu,
+            step_time: p.step_time(),
+        };
+        let last = LastStep {
+            stats,
+            loss_scale: 1.0,
+            skipped: 0,
+            skipped_in_step: 0,
+            train_start: 0.0,
+        };
+        let w = &self.writer;
+        w.style().step_line(w, &last).text().chars().count()
     }
 
     /// Keeps up with an event without writing it (a far jump skips what would long have

@@ -281,12 +281,12 @@ impl LogStyle for Ddp {
         w.log(Level::Info, &msg);
     }
 
-    fn training_started(&self, w: &mut Writer) {
+    fn training_started(&self, w: &mut Writer, from_step: u64) {
         let p = w.plan();
-        let msg = if p.start_step > 0 {
+        let msg = if from_step > 0 {
             format!(
                 "Resuming training at step {} of {}",
-                commas(p.start_step + 1),
+                commas(from_step + 1),
                 commas(p.total_steps)
             )
         } else {

@@ -76,7 +76,7 @@ fn setup(s: &dyn LogStyle, ev: &Event, w: &mut Writer) -> bool {
 /// The events of the training loop, its incidents and its end.
 fn training(s: &dyn LogStyle, ev: &Event, w: &mut Writer) {
     match ev {
-        Event::TrainingStarted => s.training_started(w),
+        &Event::TrainingStarted { from_step } => s.training_started(w, from_step),
         &Event::StepFinished { logged, .. } => s.step_finished(w, logged),
         &Event::EpochFinished { epoch, step } => s.epoch_finished(w, epoch, step),
         Event::ValidationStarted => s.validation_started(w),

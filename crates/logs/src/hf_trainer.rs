@@ -81,6 +81,19 @@ impl LogStyle for HfTrainer {
         format!("{}/checkpoint-{step}", w.plan().ckpt_dir)
     }
 
+    /// The Trainer moves its bar on `on_step_end`, then `_maybe_log_save_evaluate` prints the
+    /// metrics dict above it (trainer.py, `_inner_training_loop`).
+    fn step_finished(&self, w: &mut Writer, logged: bool) {
+        let bars = w.bars();
+        w.live(bars);
+        if let Some(last) = w.last
+            && logged
+        {
+            let line = self.step_line(w, &last);
+            w.print(line);
+        }
+    }
+
     /// modeling_utils.py: `logging.tqdm(args_list, desc="Loading checkpoint shards")` over
     /// the safetensors files (only when there are several); nothing is logged after it.
     fn weights_progress(&self, w: &mut Writer, frac: f64, _: f64, rate: f64, _: f64, _: u32) {
@@ -115,8 +128,8 @@ impl LogStyle for HfTrainer {
     }
 
     /// trainer.py L2519-2528, then on resume L2549-2553.
-    fn training_started(&self, w: &mut Writer) {
-        for (src, l) in banner(w).into_iter().chain(resume_lines(w)) {
+    fn training_started(&self, w: &mut Writer, from_step: u64) {
+        for (src, l) in banner(w).into_iter().chain(resume_lines(w, from_step)) {
             w.log_from(Level::Info, src, &l);
         }
     }
@@ -240,13 +253,13 @@ fn banner(w: &Writer) -> Vec<(&'static str, String)> {
 }
 
 /// What a resumed Trainer says about skipping to its checkpoint (none when starting).
-fn resume_lines(w: &Writer) -> Vec<(&'static str, String)> {
+fn resume_lines(w: &Writer, from_step: u64) -> Vec<(&'static str, String)> {
     let p = w.plan();
-    if p.start_step == 0 {
+    if from_step == 0 {
         return Vec::new();
     }
     let spe = p.steps_per_epoch().max(1);
-    let epochs = p.start_step / spe;
+    let epochs = from_step / spe;
     vec![
         (
             "trainer.py:2549",
@@ -258,13 +271,13 @@ fn resume_lines(w: &Writer) -> Vec<(&'static str, String)> {
         ),
         (
             "trainer.py:2551",
-            format!("  Continuing training from global step {}", p.start_step),
+            format!("  Continuing training from global step {from_step}"),
         ),
         (
             "trainer.py:2553",
             format!(
                 "  Will skip the first {epochs} epochs then the first {} batches in the first epoch.",
-                (p.start_step % spe) * p.grad_accum as u64
+                (from_step % spe) * p.grad_accum as u64
             ),
         ),
     ]

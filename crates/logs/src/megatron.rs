@@ -145,7 +145,7 @@ impl LogStyle for Megatron {
     }
 
     /// training.py, print_datetime: f'[{string}] datetime: {time_str} ' (trailing space).
-    fn training_started(&self, w: &mut Writer) {
+    fn training_started(&self, w: &mut Writer, _from_step: u64) {
         let msg = format!(
             "[before the start of training step] datetime: {} ",
             stamp(w)

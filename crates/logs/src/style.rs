@@ -135,8 +135,9 @@ pub trait LogStyle: Sync {
 
     // Training.
 
-    /// The training loop starts.
-    fn training_started(&self, _w: &mut Writer) {}
+    /// The training loop starts after step `from_step` (0, the job's checkpoint, or the
+    /// checkpoint a restart went back to).
+    fn training_started(&self, _w: &mut Writer, _from_step: u64) {}
     /// An optimizer step finished (its numbers are the writer's last step); `logged` when
     /// the job logs its metrics.
     fn step_finished(&self, w: &mut Writer, logged: bool) {

@@ -151,8 +151,8 @@ impl LogStyle for Torchtitan {
     }
 
     /// train.py (v0.2.0, L568): f"Training starts at step {self.step + 1}".
-    fn training_started(&self, w: &mut Writer) {
-        let msg = format!("Training starts at step {}", w.plan().start_step + 1);
+    fn training_started(&self, w: &mut Writer, from_step: u64) {
+        let msg = format!("Training starts at step {}", from_step + 1);
         w.log(Level::Info, &msg);
     }
 

@@ -69,6 +69,11 @@ impl Post {
         }
     }
 
+    /// Overall brightness (0-1).
+    pub fn brightness(&self) -> f32 {
+        f32::from(self.brightness) / 255.0
+    }
+
     /// Sets overall brightness (0-1); true when it changed (everything must be repainted).
     pub fn set_brightness(&mut self, b: f32) -> bool {
         let v = (b.clamp(0.0, 1.0) * 255.0).round() as u8;

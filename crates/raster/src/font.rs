@@ -100,6 +100,11 @@ impl Faces {
             .map_or(1.2, |m| (m.ascent - m.descent + m.line_gap) / 100.0)
     }
 
+    /// Cell width divided by pixel size (before rounding), for fitting columns to a width.
+    pub fn advance_per_px(&self) -> f32 {
+        self.regular.metrics('M', 100.0).advance_width / 100.0
+    }
+
     /// The faces at a pixel size, with an empty (pre-warmed) glyph cache.
     pub fn at(&self, px: f32) -> FontSet {
         FontSet::from_faces(self.clone(), px)

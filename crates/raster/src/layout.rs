@@ -1,4 +1,5 @@
-//! Sizing: font pixel size (fixed or fitted to a number of rows), padding, HiDPI and pixel scale.
+//! Sizing: font pixel size (fixed, or fitted the way a person sizes a terminal: so the lines
+//! they watch fit), padding, HiDPI and pixel scale.
 
 use super::font::Faces;
 
@@ -31,6 +32,24 @@ impl PixelScale {
     }
 }
 
+/// Columns the text must fit, when the font size is automatic.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Fit {
+    /// Only the rows decide.
+    #[default]
+    Rows,
+    /// Shrink the font (to at most [`SHRINK_ROWS`] times the rows) so lines this long fit
+    /// one row; if they cannot, keep the rows and let them wrap.
+    Lines(u32),
+    /// Exactly this many columns, whatever the rows become.
+    Columns(u32),
+}
+
+/// How far the font may shrink to fit a line: to this many times the configured rows.
+pub const SHRINK_ROWS: u32 = 2;
+/// Nor below this size in frame pixels, where text stops being readable.
+pub const MIN_FIT_PX: f32 = 9.0;
+
 /// Everything that decides cell size and padding.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Sizing {
@@ -38,6 +57,8 @@ pub struct Sizing {
     pub font: FontSize,
     /// Rows on screen when the font size is automatic.
     pub rows: u32,
+    /// Columns the text should fit, when the font size is automatic.
+    pub fit: Fit,
     /// Padding around the text in logical pixels.
     pub padding: f32,
     /// Physical pixels per logical pixel of the frame being drawn (HiDPI / pixel scale).
@@ -53,29 +74,100 @@ impl Sizing {
         (self.padding as f64 * self.scale).round().max(0.0) as usize
     }
 
-    /// Font pixel size for a frame of this height.
-    pub fn font_px(&self, faces: &Faces, height: usize) -> f32 {
-        match self.font {
-            FontSize::Px(px) => ((px as f64 * self.scale) as f32).round().max(MIN_PX),
-            FontSize::Auto => {
-                let inner = height.saturating_sub(2 * self.padding_px()) as f32;
-                let cell = inner / self.rows.max(1) as f32;
-                let hpp = faces.height_per_px();
-                let mut px = (cell / hpp).floor();
-                // Cell heights round up: step down until the rows really fit.
-                while px > MIN_PX && (px * hpp).ceil() > cell {
-                    px -= 1.0;
+    /// Font pixel size for a frame of this size.
+    pub fn font_px(&self, faces: &Faces, width: usize, height: usize) -> f32 {
+        let FontSize::Auto = self.font else {
+            let FontSize::Px(px) = self.font else {
+                unreachable!()
+            };
+            return ((px as f64 * self.scale) as f32).round().max(MIN_PX);
+        };
+        let pad = 2 * self.padding_px();
+        let (w, h) = (width.saturating_sub(pad), height.saturating_sub(pad));
+        let by_rows = |rows: u32| px_for_rows(faces, h, rows);
+        match self.fit {
+            Fit::Rows => by_rows(self.rows),
+            Fit::Columns(cols) => px_for_columns(faces, w, cols),
+            Fit::Lines(cols) => {
+                let (base, fit) = (by_rows(self.rows), px_for_columns(faces, w, cols));
+                if fit >= base {
+                    base
+                } else if fit >= by_rows(self.rows * SHRINK_ROWS).max(MIN_FIT_PX) {
+                    fit
+                } else {
+                    base
                 }
-                px.clamp(MIN_PX, 512.0)
             }
         }
     }
+}
+
+/// The largest font whose cells stack `rows` times into `h` pixels.
+fn px_for_rows(faces: &Faces, h: usize, rows: u32) -> f32 {
+    let cell = h as f32 / rows.max(1) as f32;
+    let hpp = faces.height_per_px();
+    let mut px = (cell / hpp).floor();
+    // Cell heights round up: step down until the rows really fit.
+    while px > MIN_PX && (px * hpp).ceil() > cell {
+        px -= 1.0;
+    }
+    px.clamp(MIN_PX, 512.0)
+}
+
+/// The largest font whose cells line up `cols` times in `w` pixels.
+fn px_for_columns(faces: &Faces, w: usize, cols: u32) -> f32 {
+    let cell = w as f32 / cols.max(1) as f32;
+    let app = faces.advance_per_px();
+    let mut px = (cell / app).floor() + 1.0;
+    // Cell widths round to whole pixels: step down until the columns really fit.
+    while px > MIN_PX && (px * app).round() > cell {
+        px -= 1.0;
+    }
+    px.clamp(MIN_PX, 512.0)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::FontSet;
+
+    fn grid(fit: Fit, w: usize, h: usize) -> (usize, usize) {
+        let s = Sizing {
+            font: FontSize::Auto,
+            rows: 40,
+            fit,
+            padding: 12.0,
+            scale: 1.0,
+        };
+        let m = FontSet::bundled(s.font_px(&Faces::bundled(), w, h)).metrics();
+        ((w - 24) / m.width, (h - 24) / m.height)
+    }
+
+    /// A person sizes the terminal so the lines they watch fit, unless the font would have to
+    /// shrink to less than half the rows' size: then lines wrap.
+    #[test]
+    fn lines_fit_one_row_where_the_font_can_shrink_that_far() {
+        for (w, h) in [(1920, 1080), (3840, 2160), (1280, 720)] {
+            let (cols, rows) = grid(Fit::Lines(152), w, h);
+            assert!(
+                cols >= 152 && (40..80).contains(&rows),
+                "{w}x{h}: {cols}x{rows}"
+            );
+            let (cols, rows) = grid(Fit::Lines(300), w, h);
+            assert!(
+                cols < 300 && rows <= 43,
+                "{w}x{h}: a 300-column line wraps ({cols}x{rows})"
+            );
+        }
+        // Short lines keep the configured rows.
+        let (_, rows) = grid(Fit::Lines(60), 1920, 1080);
+        assert!((40..44).contains(&rows), "{rows}");
+        let (cols, _) = grid(Fit::Columns(200), 1920, 1080);
+        assert!(
+            (200..225).contains(&cols),
+            "at least the columns asked for: {cols}"
+        );
+    }
 
     #[test]
     fn auto_fits_the_requested_rows() {
@@ -84,10 +176,11 @@ mod tests {
             let s = Sizing {
                 font: FontSize::Auto,
                 rows,
+                fit: Fit::Rows,
                 padding: 12.0,
                 scale: 1.0,
             };
-            let px = s.font_px(&faces, h);
+            let px = s.font_px(&faces, h * 16 / 9, h);
             let cell = FontSet::bundled(px).metrics().height;
             let fit = (h - 24) / cell;
             assert!(
@@ -103,10 +196,11 @@ mod tests {
         let s = Sizing {
             font: FontSize::Px(16.0),
             rows: 40,
+            fit: Fit::Rows,
             padding: 12.0,
             scale: 2.0,
         };
-        assert_eq!(s.font_px(&faces, 100), 32.0);
+        assert_eq!(s.font_px(&faces, 100, 100), 32.0);
         assert_eq!(s.padding_px(), 24);
         assert_eq!(PixelScale::Auto.factor(3840), 2);
         assert_eq!(PixelScale::Auto.factor(1920), 1);

@@ -15,6 +15,6 @@ mod theme;
 pub use effects::Effects;
 pub use font::{Faces, FontError, FontSet};
 pub use frame::{BPP, Frame};
-pub use layout::{FontSize, PixelScale, Sizing};
+pub use layout::{Fit, FontSize, PixelScale, SHRINK_ROWS, Sizing};
 pub use render::{Rasterizer, RenderReport};
 pub use theme::{THEMES, Theme, theme_names};

@@ -115,6 +115,16 @@ impl Rasterizer {
         }
     }
 
+    /// Overall brightness (1 = normal).
+    pub fn brightness(&self) -> f32 {
+        self.post.brightness()
+    }
+
+    /// The faces the grid is drawn with.
+    pub fn faces(&self) -> &crate::Faces {
+        self.fonts.faces()
+    }
+
     /// Sets overall brightness (1 = normal; dimmed at night); a change repaints everything.
     pub fn set_brightness(&mut self, b: f32) {
         if self.post.set_brightness(b) {
@@ -190,7 +200,7 @@ impl Rasterizer {
     /// A new font size swaps the glyph cache (faces are not parsed again) and forces a full repaint.
     pub fn fit(&mut self, width: usize, height: usize, sizing: &Sizing) -> (usize, usize) {
         let pad = sizing.padding_px();
-        let px = sizing.font_px(self.fonts.faces(), height);
+        let px = sizing.font_px(self.fonts.faces(), width, height);
         if px != self.fonts.px() || pad != self.padding {
             if px != self.fonts.px() {
                 self.fonts = self.fonts.faces().at(px);

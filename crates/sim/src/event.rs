@@ -208,8 +208,11 @@ pub enum Event {
     },
     /// Peak memory estimate per GPU.
     MemoryEstimate,
-    /// The training loop starts.
-    TrainingStarted,
+    /// The training loop starts (again, after a restart).
+    TrainingStarted {
+        /// The last step done before it: the loop runs from the next one.
+        from_step: u64,
+    },
     /// A rank ran out of memory at the first step.
     OutOfMemory {
         /// Failing rank.

@@ -101,7 +101,9 @@ impl Trainer {
         if !self.oom_checked {
             self.oom_checked = true;
             self.totals.train_start = out.job;
-            out.emit(Event::TrainingStarted);
+            out.emit(Event::TrainingStarted {
+                from_step: self.step,
+            });
             // Only a plan near the GPU's capacity can run out of memory at its first step.
             let fill = self.plan.memory_gib() / self.plan.gpu.memory_gib;
             if self.plan.micro_batch > 1 && fill > 0.8 && rng.random_bool(0.12) {
@@ -400,6 +402,8 @@ impl Trainer {
             None => out.emit(Event::NoCheckpoint { restart: true }),
         }
         self.step = resume;
+        // Fresh processes start the loop again from the checkpoint, and say so.
+        out.emit(Event::TrainingStarted { from_step: resume });
         self.spike = None;
         self.straggler = None;
         let steps = self.last.map_or(0, |l| l.step.saturating_sub(resume));

@@ -8,12 +8,14 @@
 
 mod observation;
 mod phase;
+pub mod read;
 mod run;
 mod series;
 mod telemetry;
 
 pub use observation::{Incident, JobCard, Observation, StepPoint};
 pub use phase::Phase;
+pub use read::LogReader;
 pub use run::{Checkpoint, RunView};
 pub use series::Series;
 pub use telemetry::{GpuSample, Telemetry};
