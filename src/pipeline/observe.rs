@@ -112,7 +112,7 @@ impl Observer {
             _ => {}
         }
         let Some(p) = self.plan.clone() else { return };
-        if let Some(o) = phase_of(ev) {
+        if let Some(o) = phase_of(ev, &p) {
             out(Observation::Phase(o));
         }
         if let Some(o) = fact_of(ev, &p) {
@@ -122,7 +122,7 @@ impl Observer {
 }
 
 /// The phase an event starts or updates, if any.
-fn phase_of(ev: &Event) -> Option<Phase> {
+fn phase_of(ev: &Event, p: &RunPlan) -> Option<Phase> {
     Some(match *ev {
         Event::WeightsProgress { frac, .. } => Phase::LoadingWeights { frac },
         Event::WeightsLoaded { .. } => Phase::Launching,
@@ -131,7 +131,11 @@ fn phase_of(ev: &Event) -> Option<Phase> {
         Event::CheckpointLoading { .. } => Phase::LoadingCheckpoint { frac: 0.0 },
         Event::CheckpointProgress { frac, .. } => Phase::LoadingCheckpoint { frac },
         Event::TrainingStarted { .. } | Event::OomRecovered => Phase::Training,
-        // Validation shows from its first progress (a bar appears with its first batch).
+        // The tools with a validation bar draw it as validation starts.
+        Event::ValidationStarted => Phase::Validating {
+            done: 0,
+            total: p.val_batches,
+        },
         Event::ValidationProgress { done, total } => Phase::Validating { done, total },
         Event::ValidationFinished { .. } | Event::CheckpointSaved { .. } => Phase::Training,
         Event::CheckpointStarted { step } => Phase::Saving { step },

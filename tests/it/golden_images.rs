@@ -87,27 +87,30 @@ fn drift_shifts_the_whole_picture() {
     l.drift_period = 600.0;
     let bbox_left_top = |f: &raster::Frame| {
         let bg = Theme::by_name("default").unwrap().bg;
-        let mut min = (usize::MAX, usize::MAX);
-        for y in 0..f.height {
-            for x in 0..f.width {
-                if f.pixel(x, y)[..3] != bg {
-                    min = (min.0.min(x), min.1.min(y));
-                }
-            }
-        }
-        min
+        let inked = |x: usize, y: usize| f.pixel(x, y)[..3] != bg;
+        let left = (0..f.width)
+            .find(|&x| (0..f.height).any(|y| inked(x, y)))
+            .unwrap_or(usize::MAX);
+        // The top of the first column's glyphs (every line opens with `[`): the tops of other
+        // glyphs differ with the text.
+        let cols = left..(left + 6).min(f.width);
+        let top = (0..f.height)
+            .find(|&y| cols.clone().any(|x| inked(x, y)))
+            .unwrap_or(usize::MAX);
+        (left, top)
     };
     // The run is paused on one line long enough to compare the same text at two times.
     let frame_at = |t: f64| {
-        let mut p = Pipeline::new(common::run(42, Flavor::Ddp, 0), &l, 1.0, 640, 400);
-        p.frame_at(Duration::from_secs_f64(t), 640, 400)
+        // Wide enough that no line wraps: every row then opens with `[`.
+        let mut p = Pipeline::new(common::run(42, Flavor::Ddp, 0), &l, 1.0, 1600, 400);
+        p.frame_at(Duration::from_secs_f64(t), 1600, 400)
     };
     // Two moments with full screens of log lines (the same first column of `[`).
-    let a = frame_at(600.2);
-    let b = frame_at(600.2 + 300.0);
+    let a = frame_at(3600.2);
+    let b = frame_at(3600.2 + 300.0);
     let (ta, tb) = (
-        trainsaver::drift_offset(6, 600.0, 600.2),
-        trainsaver::drift_offset(6, 600.0, 900.2),
+        trainsaver::drift_offset(6, 600.0, 3600.2),
+        trainsaver::drift_offset(6, 600.0, 3900.2),
     );
     assert_ne!(ta, tb, "the drift moved in half a period");
     // The top-left of the drawn text follows the offset (text differs, its margin does not).
@@ -177,13 +180,17 @@ fn dashboard_adapts_without_overlap() {
         (1080, 1920),
         (800, 1280),
     ] {
-        let dash = dashboard("default", w, h, 1500);
+        // Seed 1 trains from scratch: its whole curve is this job's.
+        let mut l = look("default");
+        l.layout = Layout::Dashboard;
+        let mut dp = Pipeline::new(common::run(1, Flavor::Ddp, 0), &l, 1.0, w, h);
+        let dash = dp.frame_at(Duration::from_secs(3600), w, h);
         let lay = DashLayout::for_size(w, h);
         let t = lay.term;
         let mut l = look("default");
         l.pixel_scale = PixelScale::Fixed(1);
-        let mut p = Pipeline::new(common::run(42, Flavor::Ddp, 0), &l, 1.0, t.w, t.h);
-        let alone = p.frame_at(Duration::from_secs(1500), t.w, t.h);
+        let mut p = Pipeline::new(common::run(1, Flavor::Ddp, 0), &l, 1.0, t.w, t.h);
+        let alone = p.frame_at(Duration::from_secs(3600), t.w, t.h);
         for y in 0..t.h {
             let a = &dash.data[((t.y + y) * w + t.x) * 4..((t.y + y) * w + t.x + t.w) * 4];
             let b = &alone.data[y * t.w * 4..(y + 1) * t.w * 4];

@@ -14,6 +14,7 @@ mod golden_images;
 mod golden_text;
 mod hooks;
 mod panels;
+mod realism;
 mod run_invariants;
 mod saver;
 mod simulation;

@@ -116,6 +116,10 @@ impl Pair {
         let (sp, lp) = (sim.phase(), log.phase());
         let agrees = group(sp) == group(lp)
             || (silent_in(sp, self.framework) && group(lp) == "training")
+            // The Trainer says nothing when a save ends: the log shows it until the next step.
+            || (sp == Phase::Training
+                && matches!(lp, Phase::Saving { .. })
+                && self.framework == Framework::HfTrainer)
             // The log has not said anything yet of a job that just launched, or of workers
             // being brought back up after a restart.
             || (group(sp) == "setup" && matches!(lp, Phase::Launching | Phase::Queued))
@@ -149,7 +153,7 @@ fn eventful_seeds(hours: f64, want: usize) -> (Moments, Moments) {
         if crashes.len() >= want && endings.len() >= want {
             break;
         }
-        let fw = Framework::ALL[(seed % 4) as usize];
+        let fw = Framework::ALL[seed as usize % Framework::ALL.len()];
         let mut s = Simulation::with_framework(seed, catalog.clone(), Some(fw));
         let mut ev = Vec::new();
         s.advance(horizon, &mut ev);
@@ -174,7 +178,7 @@ fn eventful_seeds(hours: f64, want: usize) -> (Moments, Moments) {
 fn panels_follow_the_printed_log_through_the_start_of_a_job() {
     let mut seen = HashSet::new();
     for seed in 0..200u64 {
-        let fw = Framework::ALL[(seed % 4) as usize];
+        let fw = Framework::ALL[seed as usize % Framework::ALL.len()];
         let mut p = Pair::new(seed, fw);
         for k in 1..=240u64 {
             let t = Duration::from_secs(k * 10);
@@ -197,7 +201,7 @@ fn panels_follow_the_printed_log_through_crashes_and_job_changes() {
     );
     let mut seen = HashSet::new();
     for &(seed, at) in crashes.iter().chain(&endings) {
-        let fw = Framework::ALL[(seed % 4) as usize];
+        let fw = Framework::ALL[seed as usize % Framework::ALL.len()];
         let mut p = Pair::new(seed, fw);
         // Continuously up to a quarter of an hour before, then every 5 s for 30 minutes.
         let from = at.saturating_sub(Duration::from_secs(900));
@@ -293,10 +297,10 @@ fn no_panel_text_overflows_at_any_supported_size() {
 }
 
 /// The panels at the moments they used to get wrong, as images (the panel part of a
-/// 1280x720 screen, seed 150's Megatron job: a resumed run that crashes).
+/// 1280x720 screen, seed 212's Megatron job: a resumed run that crashes).
 #[test]
 fn dashboard_golden_moments() {
-    let (seed, fw, w, h) = (150, Framework::Megatron, 1280, 720);
+    let (seed, fw, w, h) = (212, Framework::Megatron, 1280, 720);
     let mut names = Vec::new();
     for (name, at) in moments(seed, fw) {
         let mut p = dashboard(seed, fw, w, h);
@@ -381,7 +385,9 @@ fn the_panels_read_back_say_what_the_log_says() {
             .any(|w| launch.contains(w)),
         "{launch}"
     );
-    assert!(launch.contains("util 0%"), "{launch}");
+    // NCCL's set-up runs a few kernels; nothing like training's load.
+    let util = view::read::num_after(&launch, "util ").unwrap_or(100.0);
+    assert!(util < 10.0, "{launch}");
     // Three hours in: training, the step the log printed last, busy GPUs.
     let (mid, step) = read(42, Framework::Ddp, Duration::from_secs(3 * 3600));
     assert!(mid.contains("training"), "{mid}");

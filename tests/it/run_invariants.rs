@@ -62,8 +62,9 @@ fn assert_throughput(p: &RunPlan, tps: f64, tflops: f64, mfu: f64, ctx: &str) {
         close(tflops, p.flops_per_token() * tps / 1e12, tol),
         "{ctx}"
     );
+    // MFU is printed to one or two places: allow half its last digit.
     assert!(
-        close(mfu, 100.0 * tflops / p.gpu.peak_tflops, 0.01),
+        close(mfu, 100.0 * tflops / p.gpu.peak_tflops, 0.01 + 0.05 / mfu),
         "{ctx}"
     );
 }
@@ -76,7 +77,7 @@ fn plans_are_consistent_across_seeds() {
     let mut max_world = 0;
     let mut well_filled = 0;
     for seed in 0..1200u64 {
-        let framework = Framework::ALL[seed as usize % 4];
+        let framework = Framework::ALL[seed as usize % Framework::ALL.len()];
         let p = sim::Simulation::with_framework(seed, catalog.clone(), Some(framework))
             .plan()
             .clone();
@@ -146,7 +147,7 @@ fn plans_are_consistent_across_seeds() {
         let st = p.step_time();
         assert!(st.is_finite() && st > 0.0);
         assert!(
-            st <= MAX_STEP_SECS || (p.grad_accum == 1 && p.micro_batch == 1),
+            st <= MAX_STEP_SECS || p.micro_batch == 1,
             "seed {seed}: {st:.1} s steps"
         );
         let interval = p.log_every as f64 * st;
@@ -172,7 +173,10 @@ fn plans_are_consistent_across_seeds() {
                     "seed {seed}: fine-tune at {first}"
                 );
                 assert!(p.dataset.is_sft() && (1..=3).contains(&p.epochs));
-                let per_epoch = (p.dataset.documents as u64).div_ceil(p.global_batch());
+                // An epoch is the whole set packed into sequences.
+                let packed = (p.dataset.tokens / f64::from(p.seq_len)).ceil() as u64;
+                assert_eq!(p.epoch_samples, packed.max(1), "seed {seed}");
+                let per_epoch = packed.div_ceil(p.global_batch());
                 assert_eq!(p.total_steps, per_epoch * p.epochs as u64, "seed {seed}");
             }
             JobKind::Resume => {
@@ -486,7 +490,10 @@ fn step_line_agrees(flavor: Flavor, p: &RunPlan, l: &str, seed: u64) -> bool {
         }
         Flavor::Ddp if l.contains(" INFO step ") => {
             let mfu = num_after(l, "MFU").unwrap();
-            assert!(mfu > 10.0 && mfu < 60.0, "{ctx}");
+            let step = num_after(l, "step").unwrap() as u64;
+            // The first steps of a job warm up (kernels, allocator, data loader).
+            let low = if step <= p.start_step + 2 { 1.0 } else { 10.0 };
+            assert!(mfu > low && mfu < 60.0, "{ctx}");
         }
         _ => return false,
     }

@@ -4,8 +4,9 @@
 
 use term::{Color, Style, StyledLine};
 
-use crate::fmt::{clock, commas, py_f32, py_repr, py_round, tqdm_rate};
+use crate::fmt::{commas, py_f32, py_repr, py_round};
 use crate::level::{Level, META, RankTag};
+use crate::progress::Bars;
 use crate::style::LogStyle;
 use crate::writer::{LastStep, Writer};
 
@@ -15,6 +16,36 @@ pub struct HfTrainer;
 impl LogStyle for HfTrainer {
     fn script(&self) -> &'static str {
         "run_clm.py"
+    }
+
+    fn workdir(&self, _w: &Writer) -> String {
+        "transformers/examples/pytorch/language-modeling".into()
+    }
+
+    /// The example script's arguments (`HfArgumentParser` over its model, data and training
+    /// arguments), those the log's numbers follow from.
+    fn launch_args(&self, w: &Writer) -> String {
+        let p = w.plan();
+        let precision = match p.precision {
+            sim::Precision::Bf16 => "--bf16",
+            sim::Precision::Fp16 => "--fp16",
+        };
+        format!(
+            "run_clm.py --model_name_or_path {} --dataset_name {} --block_size {} --do_train --do_eval --per_device_train_batch_size {} --per_device_eval_batch_size {} --gradient_accumulation_steps {} --learning_rate {} --lr_scheduler_type cosine --warmup_steps {} --num_train_epochs {} {precision} --fsdp \"full_shard auto_wrap\" --gradient_checkpointing --logging_steps {} --eval_strategy steps --eval_steps {} --save_steps {} --output_dir {}",
+            p.model.hub_id(),
+            p.dataset.name,
+            p.seq_len,
+            p.micro_batch,
+            p.micro_batch,
+            p.grad_accum,
+            py_repr(p.peak_lr),
+            p.warmup_steps,
+            p.epochs,
+            p.log_every,
+            p.val_every,
+            p.ckpt_every,
+            p.ckpt_dir
+        )
     }
 
     /// `transformers.utils.logging.enable_explicit_format()` (utils/logging.py), which the
@@ -54,27 +85,25 @@ impl LogStyle for HfTrainer {
         ))
     }
 
-    /// The Trainer's single tqdm bar over all optimizer steps.
-    fn bars(&self, w: &Writer, last: &LastStep) -> Vec<StyledLine> {
-        let (s, p) = (last.stats, w.plan());
-        let elapsed = w.job() - last.train_start;
-        let left = (p.total_steps - s.step) as f64 * s.step_time;
-        let frac = s.step as f64 / p.total_steps as f64;
-        vec![
-            StyledLine::plain(format!("{:>3.0}%|", frac * 100.0))
-                .fill(s.step, p.total_steps, Style::PLAIN)
-                .push(
-                    format!(
-                        "| {}/{} [{}<{}, {}]",
-                        s.step,
-                        p.total_steps,
-                        clock(elapsed),
-                        clock(left),
-                        tqdm_rate(s.step_time)
-                    ),
-                    Style::PLAIN,
-                ),
-        ]
+    fn bar_kind(&self) -> Bars {
+        Bars::AllSteps
+    }
+
+    /// `ProgressCallback.on_prediction_step`: a bar without a description, under the
+    /// training bar, erased when it ends (`leave=False` while training).
+    fn eval_bar(&self) -> Option<&'static str> {
+        Some("")
+    }
+
+    /// The training bar over all optimizer steps (trainer_callback.py:648) and an
+    /// evaluation's bar under it.
+    fn bars(&self, w: &Writer) -> Vec<StyledLine> {
+        let now = w.job();
+        [&w.progress.steps, &w.progress.eval]
+            .into_iter()
+            .flatten()
+            .map(|b| b.line(now, Style::PLAIN, ""))
+            .collect()
     }
 
     fn checkpoint_dir(&self, w: &Writer, step: u64) -> String {
@@ -96,35 +125,39 @@ impl LogStyle for HfTrainer {
 
     /// modeling_utils.py: `logging.tqdm(args_list, desc="Loading checkpoint shards")` over
     /// the safetensors files (only when there are several); nothing is logged after it.
-    fn weights_progress(&self, w: &mut Writer, frac: f64, _: f64, rate: f64, _: f64, _: u32) {
-        let p = w.plan();
-        if p.shards <= 1 {
-            return;
+    fn weights_progress(&self, w: &mut Writer, _: f64, _: f64, _: f64, _: f64, _: u32) {
+        if let Some(b) = &w.progress.load {
+            let line = b.line(w.job(), Style::PLAIN, "");
+            w.live(vec![line]);
         }
-        let total = p.weight_bytes() / rate;
-        let done = ((frac * p.shards as f64) as u64).min(p.shards as u64);
-        let elapsed = total * frac;
-        let per = total / p.shards as f64;
-        let line = StyledLine::plain(format!(
-            "Loading checkpoint shards: {:>3.0}%|",
-            100.0 * done as f64 / p.shards as f64
-        ))
-        .fill(done, p.shards as u64, Style::PLAIN)
-        .push(
-            format!(
-                "| {done}/{} [{}<{}, {}]",
-                p.shards,
-                clock(elapsed),
-                clock(total - elapsed),
-                tqdm_rate(per)
-            ),
-            Style::PLAIN,
-        );
-        w.live(vec![line]);
     }
 
+    /// tqdm leaves the finished bar.
     fn weights_loaded(&self, w: &mut Writer, _secs: f64, _rate: f64) {
+        self.weights_progress(w, 1.0, 0.0, 0.0, 0.0, 0);
         w.settle();
+    }
+
+    /// evaluation_loop (trainer.py:4643-4648): the first message starts with a newline, so
+    /// its prefix stands alone on a line.
+    fn validation_started(&self, w: &mut Writer) {
+        let p = w.plan();
+        let examples = u64::from(p.val_batches) * u64::from(p.micro_batch) * u64::from(p.dp());
+        let batch = p.micro_batch;
+        glued(w, "trainer.py:4643", "");
+        w.print(StyledLine::plain("***** Running Evaluation *****"));
+        w.log_from(
+            Level::Info,
+            "trainer.py:4645",
+            &format!("  Num examples = {examples}"),
+        );
+        w.log_from(
+            Level::Info,
+            "trainer.py:4648",
+            &format!("  Batch size = {batch}"),
+        );
+        let bars = self.bars(w);
+        w.live(bars);
     }
 
     /// trainer.py L2519-2528, then on resume L2549-2553.
@@ -147,16 +180,19 @@ impl LogStyle for HfTrainer {
             py_round(batches as f64 / secs, 3),
             py_round(step as f64 / p.steps_per_epoch() as f64, 2)
         ));
-        let base = w.val_base.clone();
-        w.show(&[line], base);
+        let bars = self.bars(w);
+        w.show(&[line], bars);
     }
 
+    /// `_save` (trainer.py:4309).
     fn checkpoint_started(&self, w: &mut Writer, step: u64) {
         let msg = format!(
             "Saving model checkpoint to {}",
             self.checkpoint_dir(w, step)
         );
-        w.log(Level::Info, &msg);
+        glued(w, "trainer.py:4309", &msg);
+        let bars = self.bars(w);
+        w.live(bars);
     }
 
     /// _load_from_checkpoint (trainer.py L2934): f"Loading model from
@@ -166,34 +202,24 @@ impl LogStyle for HfTrainer {
         w.log_from(Level::Info, "trainer.py:2934", &msg);
     }
 
-    fn checkpoint_progress(&self, _w: &mut Writer, _frac: f64, _done: u32, _files: u32) {}
-
-    fn checkpoint_loaded(&self, _w: &mut Writer, _step: u64, _secs: f64) {}
-
-    fn no_checkpoint(&self, w: &mut Writer, restart: bool) {
-        if restart {
-            crate::shared::restore::no_checkpoint(w, restart);
-        }
-    }
-
-    /// trainer.py logs this message with its leading and trailing blank lines, then the
-    /// train_* metrics (speed_metrics) go through the same dict printer.
+    /// trainer.py:2810 logs this message with its leading and trailing blank lines, then the
+    /// train_* metrics (speed_metrics) go through the same dict printer. As trainer.py
+    /// computes them: samples are `num_examples * num_train_epochs` and steps `max_steps`,
+    /// the whole run's even after a resume, over this job's runtime; `train_loss` is this
+    /// job's summed step losses over the global step.
     fn run_finished(&self, w: &mut Writer, t: &sim::RunTotals, _: f64, wall: f64) {
         let p = w.plan();
-        let steps = (p.total_steps - p.start_step) as f64;
+        let samples = (p.samples_per_epoch() * u64::from(p.epochs)) as f64;
+        let steps = p.total_steps as f64;
         let metrics = format!(
             "{{'train_runtime': {}, 'train_samples_per_second': {}, 'train_steps_per_second': {}, 'train_loss': {}, 'epoch': {}}}",
             py_round(wall, 4),
-            py_round(p.global_batch() as f64 * steps / wall, 3),
+            py_round(samples / wall, 3),
             py_round(steps / wall, 3),
-            py_repr(t.loss_sum / t.steps_run.max(1) as f64),
+            py_repr(t.loss_sum / steps.max(1.0)),
             py_repr(p.epochs as f64)
         );
-        w.clear_live(&[]);
-        w.src = Some("trainer.py:2810");
-        let done = w.line(Level::Info, None, StyledLine::new());
-        w.src = None;
-        w.print(done);
+        glued(w, "trainer.py:2810", "");
         w.print(StyledLine::new());
         w.print(StyledLine::plain(
             "Training completed. Do not forget to share your model on huggingface.co/models =)",
@@ -201,7 +227,32 @@ impl LogStyle for HfTrainer {
         w.print(StyledLine::new());
         w.print(StyledLine::new());
         w.print(StyledLine::plain(metrics));
+        // tqdm.write redraws the bar under what it wrote; on_train_end closes it, and it
+        // stays.
+        let bars = self.bars(w);
+        w.live(bars);
+        w.settle();
     }
+}
+
+/// A Trainer log line while its bar is on screen: the logger writes to the same stream at
+/// the cursor, which tqdm leaves at the end of the bar, so the line continues the bar's; the
+/// bar is drawn again under it at its next refresh.
+fn glued(w: &mut Writer, src: &'static str, msg: &str) {
+    let line = w.line_from(
+        Level::Info,
+        src,
+        StyledLine::new().push(msg, Level::Info.body()),
+    );
+    let Some(bar) = w.live_rows().first().cloned() else {
+        w.print(line);
+        return;
+    };
+    let mut joined = bar;
+    for s in line.spans {
+        joined.append(s.text, s.style);
+    }
+    w.clear_live(&[joined]);
 }
 
 /// `***** Running training *****` and its numbers, each with the line that logs it.

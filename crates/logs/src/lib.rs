@@ -12,10 +12,12 @@ pub mod fmt;
 mod hf_trainer;
 mod level;
 mod megatron;
+mod progress;
 mod shared;
 mod style;
 mod styles;
 mod torchtitan;
+mod tqdm;
 mod writer;
 
 pub use console::{Console, ConsoleConfig};

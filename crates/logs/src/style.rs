@@ -1,21 +1,26 @@
 //! The [`LogStyle`] trait: one method per thing the job does, as alacritty's `Handler` has one
-//! per terminal operation. The default methods hold the wording every tool shares (the shell,
-//! torchrun, NCCL, incidents); a style overrides what its tool prints differently. Moments
-//! only the plain training script reports (its own summary lines, GPU detection, the
-//! AllReduce check) are silent by default: the real frameworks print nothing there, or their
-//! own lines.
+//! per terminal operation. The default methods hold what every tool's job prints alike (the
+//! shell, srun and torchrun, NCCL's lines, a Python traceback, the scheduler); everything a
+//! tool says in its own words is in its module, and the default for it is silence.
 
 use sim::{NcclLine, RunTotals};
 use term::StyledLine;
 
 use crate::level::{Level, RankTag};
-use crate::shared::{incidents, launcher, nccl, restore, training};
+use crate::progress::Bars;
+use crate::shared::{incidents, launcher, nccl, training};
 use crate::writer::{LastStep, Writer};
 
 /// One framework's way of writing the run.
 pub trait LogStyle: Sync {
-    /// The training script the launcher starts.
+    /// The training script the launcher starts (tracebacks and failure tables name it).
     fn script(&self) -> &'static str;
+
+    /// The directory the job is launched from, under the team's home.
+    fn workdir(&self, w: &Writer) -> String;
+
+    /// What the launcher runs after `torchrun`'s own flags: the script and its arguments.
+    fn launch_args(&self, w: &Writer) -> String;
 
     /// Appends the logger prefix (timestamp, level, rank) of a line to `line`.
     fn prefix(&self, w: &Writer, level: Level, rank: RankTag, line: &mut StyledLine);
@@ -23,8 +28,18 @@ pub trait LogStyle: Sync {
     /// The line a logged step prints.
     fn step_line(&self, w: &Writer, last: &LastStep) -> StyledLine;
 
-    /// The progress bars kept under the log after each step (none: the tool prints no tqdm).
-    fn bars(&self, _w: &Writer, _last: &LastStep) -> Vec<StyledLine> {
+    /// The progress bars the tool draws (they are kept up with every event).
+    fn bar_kind(&self) -> Bars {
+        Bars::None
+    }
+
+    /// The description of its evaluation bar (`Some("")`: a bar without one), if it draws one.
+    fn eval_bar(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// The bars kept under the log now (none: the tool prints no tqdm).
+    fn bars(&self, _w: &Writer) -> Vec<StyledLine> {
         Vec::new()
     }
 
@@ -45,7 +60,7 @@ pub trait LogStyle: Sync {
         launcher::banner(w);
     }
 
-    // The training script's own summary of its configuration.
+    // The script's summary of its configuration.
 
     /// Job id and cluster shape are known.
     fn job_info(&self, _w: &mut Writer) {}
@@ -74,19 +89,18 @@ pub trait LogStyle: Sync {
     /// `eta` seconds left, in `shard` (0-based).
     fn weights_progress(
         &self,
-        w: &mut Writer,
-        frac: f64,
-        done: f64,
-        rate: f64,
-        eta: f64,
-        shard: u32,
+        _w: &mut Writer,
+        _frac: f64,
+        _done: f64,
+        _rate: f64,
+        _eta: f64,
+        _shard: u32,
     ) {
-        training::weights_progress(w, frac, done, rate, eta, shard);
     }
     /// The weights are read, in `secs` at `rate` bytes/s on average.
-    fn weights_loaded(&self, w: &mut Writer, secs: f64, rate: f64) {
-        training::weights_loaded(w, secs, rate);
-    }
+    fn weights_loaded(&self, _w: &mut Writer, _secs: f64, _rate: f64) {}
+    /// Memory per GPU is known (the model is built).
+    fn memory_estimate(&self, _w: &mut Writer) {}
 
     // The data.
 
@@ -107,7 +121,7 @@ pub trait LogStyle: Sync {
     fn nccl_bootstrap(&self, w: &mut Writer, version: &str) {
         nccl::bootstrap(w, version);
     }
-    /// NCCL's InfiniBand devices.
+    /// NCCL's network devices.
     fn nccl_net_ib(&self, w: &mut Writer) {
         nccl::net_ib(w);
     }
@@ -119,7 +133,7 @@ pub trait LogStyle: Sync {
     fn nccl(&self, w: &mut Writer, line: NcclLine, comm: u64, comm_id: u64) {
         nccl::communicator(w, line, comm, comm_id);
     }
-    /// Distributed init took `init_secs` since the launch.
+    /// Distributed init took `init_secs` since the (re)start.
     fn dist_ready(&self, _w: &mut Writer, _init_secs: f64) {}
     /// The AllReduce sanity check starts.
     fn allreduce_started(&self, _w: &mut Writer) {}
@@ -130,8 +144,6 @@ pub trait LogStyle: Sync {
     }
     /// The check's verdict: average bus bandwidth, and whether it is too slow.
     fn allreduce_done(&self, _w: &mut Writer, _avg_busbw: f64, _slow: bool) {}
-    /// Peak memory per GPU is estimated.
-    fn memory_estimate(&self, _w: &mut Writer) {}
 
     // Training.
 
@@ -144,58 +156,49 @@ pub trait LogStyle: Sync {
         training::step_finished(w, logged);
     }
     /// Epoch `epoch` (1-based) ended at `step`.
-    fn epoch_finished(&self, w: &mut Writer, epoch: u64, step: u64) {
-        training::epoch_finished(w, epoch, step);
-    }
+    fn epoch_finished(&self, _w: &mut Writer, _epoch: u64, _step: u64) {}
     /// Validation begins.
-    fn validation_started(&self, _w: &mut Writer) {}
+    fn validation_started(&self, w: &mut Writer) {
+        training::redraw_bars(w);
+    }
     /// Validation has `done` of `total` batches.
-    fn validation_progress(&self, w: &mut Writer, done: u32, total: u32) {
-        training::validation_progress(w, done, total);
+    fn validation_progress(&self, w: &mut Writer, _done: u32, _total: u32) {
+        training::redraw_bars(w);
     }
     /// Validation at `step` gave `loss` over `batches` batches in `secs`.
-    fn validation_finished(&self, w: &mut Writer, step: u64, loss: f64, secs: f64, batches: u32) {
-        training::validation_finished(w, step, loss, secs, batches);
+    fn validation_finished(
+        &self,
+        _w: &mut Writer,
+        _step: u64,
+        _loss: f64,
+        _secs: f64,
+        _batches: u32,
+    ) {
     }
     /// A checkpoint of `step` is being saved.
-    fn checkpoint_started(&self, w: &mut Writer, step: u64) {
-        training::checkpoint_started(w, step);
-    }
+    fn checkpoint_started(&self, _w: &mut Writer, _step: u64) {}
     /// The checkpoint of `step` is written, in `secs` at `rate` bytes/s.
-    fn checkpoint_saved(&self, w: &mut Writer, step: u64, secs: f64, rate: f64) {
-        training::checkpoint_saved(w, step, secs, rate);
-    }
+    fn checkpoint_saved(&self, _w: &mut Writer, _step: u64, _secs: f64, _rate: f64) {}
 
     // Incidents.
 
-    /// `rank` ran out of memory asking for `alloc_gib` with `free_gib` free.
+    /// `rank` ran out of memory asking for `alloc_gib` with `free_gib` free: the traceback.
     fn out_of_memory(&self, w: &mut Writer, rank: u32, alloc_gib: f64, free_gib: f64) {
         incidents::out_of_memory(w, rank, alloc_gib, free_gib);
     }
     /// Retrying with a smaller micro batch than `old_micro_batch` (the plan is revised).
-    fn oom_retry(&self, w: &mut Writer, old_micro_batch: u32) {
-        incidents::oom_retry(w, old_micro_batch);
-    }
+    fn oom_retry(&self, _w: &mut Writer, _old_micro_batch: u32) {}
     /// The loop runs again after the OOM.
-    fn oom_recovered(&self, w: &mut Writer) {
-        incidents::oom_recovered(w);
-    }
+    fn oom_recovered(&self, _w: &mut Writer) {}
     /// `rank` is `reported` times slower than the median.
-    fn straggler(&self, w: &mut Writer, rank: u32, reported: f64) {
-        incidents::straggler(w, rank, reported);
-    }
+    fn straggler(&self, _w: &mut Writer, _rank: u32, _reported: f64) {}
     /// `rank` is back to normal speed.
-    fn straggler_recovered(&self, w: &mut Writer, rank: u32) {
-        incidents::straggler_recovered(w, rank);
-    }
-    /// fp16 overflow at `step`: `scale` was too large, `new_scale` from now on.
-    fn fp16_overflow(&self, w: &mut Writer, step: u64, scale: f64, new_scale: f64) {
-        incidents::fp16_overflow(w, step, scale, new_scale);
-    }
-    /// The loss jumped from `before` to `after` at `step`.
-    fn loss_spike(&self, w: &mut Writer, step: u64, before: f64, after: f64, grad_norm: f64) {
-        incidents::loss_spike(w, step, before, after, grad_norm);
-    }
+    fn straggler_recovered(&self, _w: &mut Writer, _rank: u32) {}
+    /// fp16 overflow at `step`: `scale` was too large, `new_scale` from now on (the
+    /// frameworks' scalers skip the step silently; Megatron counts it in its next line).
+    fn fp16_overflow(&self, _w: &mut Writer, _step: u64, _scale: f64, _new_scale: f64) {}
+    /// The loss jumped from `before` to `after` at `step` (no framework announces it).
+    fn loss_spike(&self, _w: &mut Writer, _step: u64, _before: f64, _after: f64, _grad_norm: f64) {}
     /// A gradient-norm spike clipping caught: frameworks clip silently, so it shows only in
     /// the step lines.
     fn grad_spike(&self, _w: &mut Writer) {}
@@ -211,7 +214,7 @@ pub trait LogStyle: Sync {
     fn nccl_peer_error(&self, w: &mut Writer, rank: u32) {
         nccl::peer_error(w, rank);
     }
-    /// The launcher sees `rank` die (it failed at job seconds `failed_at`).
+    /// The launcher sees `rank` die (it died at job seconds `failed_at`).
     fn worker_failed(&self, w: &mut Writer, rank: u32, failed_at: f64) {
         launcher::worker_failed(w, rank, failed_at);
     }
@@ -223,32 +226,22 @@ pub trait LogStyle: Sync {
     // Restoring state.
 
     /// Loading the checkpoint of `step`.
-    fn checkpoint_loading(&self, w: &mut Writer, step: u64) {
-        restore::checkpoint_loading(w, step);
-    }
+    fn checkpoint_loading(&self, _w: &mut Writer, _step: u64) {}
     /// `frac` of the checkpoint read, `files_done` of `files` rank files.
-    fn checkpoint_progress(&self, w: &mut Writer, frac: f64, files_done: u32, files: u32) {
-        restore::checkpoint_progress(w, frac, files_done, files);
-    }
+    fn checkpoint_progress(&self, _w: &mut Writer, _frac: f64, _files_done: u32, _files: u32) {}
     /// The checkpoint of `step` is loaded, in `secs`.
-    fn checkpoint_loaded(&self, w: &mut Writer, step: u64, secs: f64) {
-        restore::checkpoint_loaded(w, step, secs);
-    }
+    fn checkpoint_loaded(&self, _w: &mut Writer, _step: u64, _secs: f64) {}
     /// No checkpoint to resume from: at the launch (training from scratch) or after a
     /// `restart`.
-    fn no_checkpoint(&self, w: &mut Writer, restart: bool) {
-        restore::no_checkpoint(w, restart);
-    }
-    /// `steps` steps are done again after resuming.
-    fn steps_repeated(&self, w: &mut Writer, steps: u64) {
-        restore::steps_repeated(w, steps);
-    }
+    fn no_checkpoint(&self, _w: &mut Writer, _restart: bool) {}
+    /// `steps` logged steps are done again after resuming.
+    fn steps_repeated(&self, _w: &mut Writer, _steps: u64) {}
 
     // The end of a job.
 
     /// The schedule is done: `totals`, the last step's loss, seconds since the first step.
-    fn run_finished(&self, w: &mut Writer, totals: &RunTotals, final_loss: f64, wall: f64) {
-        training::run_summary(w, totals, final_loss, wall);
+    fn run_finished(&self, w: &mut Writer, _totals: &RunTotals, _final_loss: f64, _wall: f64) {
+        w.clear_live(&[]);
     }
     /// The scheduler's time limit stopped the job.
     fn time_limit(&self, w: &mut Writer) {

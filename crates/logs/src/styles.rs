@@ -48,7 +48,7 @@ mod tests {
                 Framework::Torchtitan,
                 "[rank0]:[titan] 2026-11-30 14:20:09,500 - root - INFO - hello",
             ),
-            (Framework::Megatron, "[2026-11-30 14:20:09.500000] hello"),
+            (Framework::Megatron, "[2026-11-30 14:20:09] hello"),
             (
                 Framework::HfTrainer,
                 "[INFO|trainer.py:2243] 2026-11-30 14:20:09,500 >> hello",
@@ -80,7 +80,7 @@ mod tests {
             style_for(f).checkpoint_dir(&w, 40).replace(&base, "")
         };
         assert_eq!(dir(Framework::Ddp), "/step-40");
-        assert_eq!(dir(Framework::Torchtitan), "/step-40");
+        assert_eq!(dir(Framework::Torchtitan), "/checkpoint/step-40");
         assert_eq!(dir(Framework::Megatron), "/iter_0000040");
         assert_eq!(dir(Framework::HfTrainer), "/checkpoint-40");
     }

@@ -8,6 +8,7 @@ use sim::{Event, RunPlan, StepStats};
 use term::{LiveWriter, StyledLine, TermOp};
 
 use crate::level::{Level, RankTag};
+use crate::progress::Progress;
 use crate::style::LogStyle;
 
 /// What the last `StepFinished` reported, for step lines and bars.
@@ -19,7 +20,7 @@ pub struct LastStep {
     pub loss_scale: f64,
     /// Steps skipped for overflow in the run so far.
     pub skipped: u64,
-    /// Steps skipped since the step before (what a per-interval counter shows).
+    /// Steps skipped since the last logged step (what a per-interval counter shows).
     pub skipped_in_step: u64,
     /// Job seconds at the first training step.
     pub train_start: f64,
@@ -35,8 +36,12 @@ pub struct Writer {
     live: LiveWriter,
     /// The last step shown, if the run has trained yet.
     pub last: Option<LastStep>,
-    /// Bars under a running validation (those of the step before it).
-    pub val_base: Vec<StyledLine>,
+    /// The progress bars' state.
+    pub progress: Progress,
+    /// The NCCL version the job's stack ships (its lines' format depends on it).
+    pub nccl_version: String,
+    /// Steps skipped in the run up to the last logged step.
+    skipped_at_log: u64,
     /// Whether to print the `# trainsaver:` disclosure line.
     pub disclosure: bool,
     /// The source `file:line` the next prefix names, for styles whose prefix shows it.
@@ -60,7 +65,9 @@ impl Writer {
             job: 0.0,
             live: LiveWriter::new(),
             last: None,
-            val_base: Vec::new(),
+            progress: Progress::default(),
+            nccl_version: String::new(),
+            skipped_at_log: 0,
             disclosure,
             src: None,
         }
@@ -104,7 +111,7 @@ impl Writer {
     /// Wall-clock time at `job` seconds after the start.
     pub fn time_at(&self, job: f64) -> NaiveDateTime {
         // Microseconds: Megatron and glog print them, so they must not all end in 000.
-        let us = (job * 1e6) as i64;
+        let us = (job * 1e6).round() as i64;
         ChronoDuration::new(
             us.div_euclid(1_000_000),
             (us.rem_euclid(1_000_000) * 1000) as u32,
@@ -128,6 +135,14 @@ impl Writer {
         l
     }
 
+    /// A log line whose prefix names the logging call's `file:line`.
+    pub fn line_from(&mut self, level: Level, src: &'static str, body: StyledLine) -> StyledLine {
+        self.src = Some(src);
+        let l = self.line(level, None, body);
+        self.src = None;
+        l
+    }
+
     /// A log line at a level.
     pub fn log(&mut self, level: Level, msg: &str) {
         let l = self.line(level, None, StyledLine::new().push(msg, level.body()));
@@ -148,10 +163,14 @@ impl Writer {
         self.print(l);
     }
 
-    /// The style's bars for the last step shown (none before the first step).
+    /// The style's bars as they stand.
     pub fn bars(&self) -> Vec<StyledLine> {
-        self.last
-            .map_or_else(Vec::new, |last| self.style.bars(self, &last))
+        self.style.bars(self)
+    }
+
+    /// The live rows as last drawn.
+    pub fn live_rows(&self) -> &[StyledLine] {
+        self.live.live_rows()
     }
 
     /// Prints one line above the live rows.
@@ -186,28 +205,33 @@ impl Writer {
     /// Keeps the state every style writes with (plan, last step, the bars under a
     /// validation) up with an event, whether it is written or skipped.
     pub(crate) fn follow(&mut self, ev: &Event) {
+        let (bars, eval) = (self.style.bar_kind(), self.style.eval_bar());
+        self.progress.follow(ev, &self.plan, bars, eval, self.job);
         match ev {
+            Event::NcclBootstrap { version } => self.nccl_version = version.to_string(),
             Event::RunStarted { plan, .. } => {
                 self.set_plan(plan.clone());
                 self.last = None;
+                self.skipped_at_log = 0;
             }
             Event::OomRetry { plan, .. } => self.set_plan(plan.clone()),
-            Event::ValidationStarted => self.val_base = self.bars(),
             Event::StepFinished {
                 stats,
                 loss_scale,
                 skipped,
                 train_start,
-                ..
+                logged,
             } => {
-                let before = self.last.map_or(0, |l| l.skipped);
                 self.last = Some(LastStep {
                     stats: *stats,
                     loss_scale: *loss_scale,
                     skipped: *skipped,
-                    skipped_in_step: skipped.saturating_sub(before),
+                    skipped_in_step: skipped.saturating_sub(self.skipped_at_log),
                     train_start: *train_start,
-                })
+                });
+                if *logged {
+                    self.skipped_at_log = *skipped;
+                }
             }
             _ => {}
         }

@@ -47,6 +47,8 @@ pub struct ModelSpec {
     pub shards: Option<u32>,
     /// The tokenizer's own `vocab_size`, where the embedding is larger (padded, special tokens).
     pub tokenizer_vocab: Option<u32>,
+    /// torchtitan's model name and flavor (`llama3 8B`), for the models torchtitan ships.
+    pub torchtitan: Option<String>,
 }
 
 impl ModelSpec {
@@ -64,6 +66,26 @@ impl ModelSpec {
             "deepseek3" => "LlamaTokenizerFast",
             _ => "SentencePieceTokenizer",
         }
+    }
+
+    /// Its Hugging Face Hub id (`meta-llama/Llama-3.1-8B`): the family's organisation and
+    /// the name as published (Llama 2's base models are the `-hf` conversions).
+    pub fn hub_id(&self) -> String {
+        let org = match self.family.as_str() {
+            "llama2" | "llama3" => "meta-llama",
+            "mistral" | "mixtral" => "mistralai",
+            "qwen2" => "Qwen",
+            "gemma2" => "google",
+            "falcon" => "tiiuae",
+            "deepseek3" => "deepseek-ai",
+            "gpt2" => "openai-community",
+            _ => return self.name.clone(),
+        };
+        if self.family == "llama2" {
+            let size = self.name.trim_start_matches("Llama-2-").to_lowercase();
+            return format!("{org}/Llama-2-{size}-hf");
+        }
+        format!("{org}/{}", self.name)
     }
 
     /// Parameters that do work for each token.
@@ -94,6 +116,18 @@ pub struct GpuSpec {
     pub collectives: Collectives,
     /// Intra-node transport as NCCL names it.
     pub link: String,
+    /// The RDMA devices NCCL uses, one per GPU (DGX H100: mlx5_0, 3, 4, 5, 6, 9, 10, 11).
+    #[serde(default = "default_hcas")]
+    pub hcas: Vec<String>,
+    /// The devices' link layer: RoCE (Ethernet) rather than InfiniBand.
+    #[serde(default)]
+    pub roce: bool,
+}
+
+fn default_hcas() -> Vec<String> {
+    [0, 3, 4, 5, 6, 9, 10, 11]
+        .map(|i| format!("mlx5_{i}"))
+        .to_vec()
 }
 
 /// The collective communication library a GPU vendor ships.
@@ -358,6 +392,9 @@ fn check_gpus(file: &str, src: &str, gpus: &[GpuSpec]) -> Result<(), DataError> 
                 .all(|b| b.len() == 2 && u8::from_str_radix(b, 16).is_ok())
         {
             return bad("bus_ids", "must be 8 two-digit hex strings such as \"1b\"");
+        }
+        if g.hcas.is_empty() || g.hcas.len() > 16 {
+            return bad("hcas", "must name 1 to 16 RDMA devices such as \"mlx5_0\"");
         }
     }
     Ok(())

@@ -6,8 +6,10 @@
 //! decided by a log style outside this crate.
 
 pub mod catalog;
+pub mod cluster;
 mod emit;
 pub mod event;
+pub mod framework;
 pub mod plan;
 mod setup;
 pub mod tomlerr;
@@ -20,38 +22,30 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 pub use self::catalog::{Catalog, Collectives, DatasetKind};
+pub use self::cluster::Cluster;
 use self::emit::Emitter;
 pub use self::event::{Event, NcclLine, RunTotals, StepStats, Timed};
-pub use self::plan::{Framework, GPUS_PER_NODE, JobKind, Precision, RunPlan};
-use self::train::Trainer;
+pub use self::framework::{Framework, Scaler, SetupPhase};
+pub use self::plan::{GPUS_PER_NODE, JobKind, Precision, RunPlan};
+use self::setup::Start;
+use self::train::{Outcome, Trainer};
 
 /// Mixed into the seed for the join point's own generator ("joined" in ASCII).
 const JOIN_SALT: u64 = 0x6a6f_696e_6564;
 
-/// Where a run is.
+/// Where a job is.
 #[derive(Debug)]
 enum Stage {
-    /// Setup phase `n` of [`SETUP`].
-    Setup(usize),
+    /// Part `n` of the framework's setup, for this start.
+    Setup(usize, Start),
     /// The training loop.
     Train,
 }
 
-type Phase = fn(&mut Emitter, &RunPlan, &mut ChaCha8Rng);
-
-/// The setup phases in order.
-const SETUP: [Phase; 6] = [
-    setup::launch,
-    setup::load_model,
-    setup::load_data,
-    setup::init_dist,
-    setup::allreduce_test,
-    setup::restore,
-];
-
 /// The simulated cluster and its event stream.
 pub struct Simulation {
     catalog: Arc<Catalog>,
+    cluster: Arc<Cluster>,
     rng: ChaCha8Rng,
     out: Emitter,
     run_index: u64,
@@ -71,21 +65,35 @@ impl Simulation {
     /// different one each run).
     pub fn with_framework(seed: u64, catalog: Arc<Catalog>, framework: Option<Framework>) -> Self {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let plan = RunPlan::draw(&mut rng, &catalog, Self::framework_of(framework, 0));
+        let (cluster, plan) = Self::first_plan(&mut rng, &catalog, framework);
         let mut out = Emitter::default();
         out.emit(Event::RunStarted {
             run: 0,
             plan: Arc::new(plan.clone()),
         });
+        let trainer = Trainer::new(plan, &mut rng);
         Simulation {
             catalog,
+            cluster,
             rng,
             out,
             run_index: 0,
-            trainer: Trainer::new(plan),
-            stage: Stage::Setup(0),
+            trainer,
+            stage: Stage::Setup(0, Start::default()),
             framework,
         }
+    }
+
+    /// The team's cluster and the first job's plan, as a simulation of this generator draws
+    /// them.
+    fn first_plan(
+        rng: &mut ChaCha8Rng,
+        catalog: &Catalog,
+        framework: Option<Framework>,
+    ) -> (Arc<Cluster>, RunPlan) {
+        let cluster = Arc::new(Cluster::draw(rng, catalog));
+        let plan = RunPlan::draw(rng, catalog, &cluster, Self::framework_of(framework, 0));
+        (cluster, plan)
     }
 
     fn framework_of(fixed: Option<Framework>, run: u64) -> Framework {
@@ -98,7 +106,7 @@ impl Simulation {
     /// from a generator of its own, so that the events do not depend on it.
     pub fn join_point(seed: u64, catalog: &Catalog, framework: Option<Framework>) -> Duration {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let plan = RunPlan::draw(&mut rng, catalog, Self::framework_of(framework, 0));
+        let (_, plan) = Self::first_plan(&mut rng, catalog, framework);
         let mut rng = ChaCha8Rng::seed_from_u64(seed ^ JOIN_SALT);
         let job = (plan.end_step - plan.start_step) as f64 * plan.step_time();
         let secs = rng.random_range(0.15..0.7) * job;
@@ -141,19 +149,43 @@ impl Simulation {
     /// Generates the next chunk of events.
     fn generate(&mut self) {
         match self.stage {
-            Stage::Setup(i) => {
-                SETUP[i](&mut self.out, &self.trainer.plan, &mut self.rng);
-                self.stage = if i + 1 < SETUP.len() {
-                    Stage::Setup(i + 1)
+            Stage::Setup(i, start) => {
+                let phases = self.trainer.plan.framework.setup();
+                let start = Start {
+                    began: if i == 0 || start.restart && start.began == 0.0 {
+                        self.out.job
+                    } else {
+                        start.began
+                    },
+                    ..start
+                };
+                setup::run(
+                    phases[i],
+                    &mut self.out,
+                    &self.trainer.plan,
+                    &start,
+                    &mut self.rng,
+                );
+                self.stage = if i + 1 < phases.len() {
+                    Stage::Setup(i + 1, start)
                 } else {
                     Stage::Train
                 };
             }
-            Stage::Train => {
-                if self.trainer.step(&mut self.out, &mut self.rng) {
-                    self.next_run();
+            Stage::Train => match self.trainer.step(&mut self.out, &mut self.rng) {
+                Outcome::Continue => {}
+                Outcome::Restart { resume, repeated } => {
+                    // Fresh workers run the whole start again, all but the launcher's prompt.
+                    let start = Start {
+                        restart: true,
+                        resume,
+                        repeated,
+                        began: self.out.job,
+                    };
+                    self.stage = Stage::Setup(1, start);
                 }
-            }
+                Outcome::Ended => self.next_run(),
+            },
         }
     }
 
@@ -162,19 +194,21 @@ impl Simulation {
         let previous = self.trainer.plan.model.name.clone();
         let framework = Self::framework_of(self.framework, self.run_index);
         // Another model each run, when the catalog has more than one.
-        let mut plan = RunPlan::draw(&mut self.rng, &self.catalog, framework);
+        let draw =
+            |rng: &mut ChaCha8Rng| RunPlan::draw(rng, &self.catalog, &self.cluster, framework);
+        let mut plan = draw(&mut self.rng);
         for _ in 0..8 {
             if plan.model.name != previous || self.catalog.models.len() < 2 {
                 break;
             }
-            plan = RunPlan::draw(&mut self.rng, &self.catalog, framework);
+            plan = draw(&mut self.rng);
         }
         self.out.emit(Event::RunStarted {
             run: self.run_index,
             plan: Arc::new(plan.clone()),
         });
-        self.trainer = Trainer::new(plan);
-        self.stage = Stage::Setup(0);
+        self.trainer = Trainer::new(plan, &mut self.rng);
+        self.stage = Stage::Setup(0, Start::default());
     }
 }
 
@@ -210,5 +244,21 @@ mod tests {
             ev.iter()
                 .any(|t| matches!(t.event, Event::StepFinished { .. }))
         );
+    }
+
+    #[test]
+    fn every_job_of_a_simulation_runs_on_one_cluster() {
+        let mut sim = Simulation::new(4, Arc::new(Catalog::builtin()));
+        let mut ev = Vec::new();
+        sim.advance(Duration::from_secs(400 * 3600), &mut ev);
+        let clusters: Vec<Arc<Cluster>> = ev
+            .iter()
+            .filter_map(|t| match &t.event {
+                Event::RunStarted { plan, .. } => Some(plan.cluster.clone()),
+                _ => None,
+            })
+            .collect();
+        assert!(clusters.len() >= 2, "only {} jobs", clusters.len());
+        assert!(clusters.iter().all(|c| c == &clusters[0]));
     }
 }

@@ -1,10 +1,11 @@
-//! The wording every tool shares, grouped by what it is about; [`crate::LogStyle`]'s default
-//! methods call it, and a style that prints part of an event differently calls the rest.
+//! What every tool's job prints alike, grouped by where it comes from; [`crate::LogStyle`]'s
+//! default methods call it, and a style that prints part of an event differently calls the
+//! rest.
 
 pub mod incidents;
 pub mod launcher;
 pub mod nccl;
-pub mod restore;
+pub mod procs;
 pub mod training;
 
 use term::{Color, Style, StyledLine};

@@ -49,9 +49,11 @@ pub fn learn(line: &str, card: &mut JobCard) {
     }
     if let Some(at) = line.find("Job ")
         && let Some(rest) = line[at + 4..].split_once(" on ")
-        && rest.0.chars().all(|c| c.is_ascii_digit())
+        && let Some(id) = rest.0.split(' ').next()
+        && !id.is_empty()
+        && id.chars().all(|c| c.is_ascii_digit())
     {
-        card.job_id = Some(rest.0.to_string());
+        card.job_id = Some(id.to_string());
         if let Some((nodes, gpus)) = rest
             .1
             .split_once(" nodes x ")
@@ -63,6 +65,9 @@ pub fn learn(line: &str, card: &mut JobCard) {
     }
     if let Some(v) = value_after(line, "Config: model=") {
         card.model = Some(v);
+    }
+    if let Some(v) = value_after(line, "--model_name_or_path ") {
+        card.model = Some(v.rsplit('/').next().unwrap_or(&v).to_string());
     }
     if let Some(v) = value_after(line, "precision=") {
         card.precision = Some(v);
@@ -158,6 +163,11 @@ fn checkpoints(l: &str) -> Option<Cue> {
             num_after(l, "saving checkpoint at iteration").map(|v| v as u64),
         ));
     }
+    if l.contains("at last step, step ") {
+        return Some(Cue::Saving(
+            num_after(l, "at last step, step ").map(|v| v as u64),
+        ));
+    }
     if l.contains("Saving the checkpoint") {
         return Some(Cue::Saving(None));
     }
@@ -186,6 +196,9 @@ fn validation(l: &str) -> Option<Cue> {
         let rest = &l[at..];
         let step = num_after(rest, "validate step:").map(|v| v as u64);
         return Some(Cue::Validation(step, num_after(rest, "loss:")?));
+    }
+    if l.contains("***** Running Evaluation *****") {
+        return Some(Cue::Phase(Phase::Validating { done: 0, total: 0 }));
     }
     if l.trim_start().starts_with("{'eval_loss': ") {
         return Some(Cue::Validation(None, num_after(l, "'eval_loss':")?));

@@ -26,6 +26,8 @@ pub struct LogReader {
     saving: Option<u64>,
     /// The last step line read, for lines that give numbers without their step.
     last: Option<StepPoint>,
+    /// An evaluation announced itself: a bar without a description is its bar.
+    evaluating: bool,
 }
 
 impl LogReader {
@@ -62,6 +64,10 @@ impl LogReader {
         }
         if let Some((frac, n, total)) = scan::tqdm(line) {
             self.bar(line, frac, n, total, out);
+            // A logger writing while a bar is on screen continues the bar's line.
+            if let Some(rest) = scan::after_bar(line) {
+                self.cue(rest, out);
+            }
             return;
         }
         self.cue(line, out);
@@ -104,21 +110,33 @@ impl LogReader {
         total: u64,
         out: &mut impl FnMut(Observation),
     ) {
-        let phase = if line.contains("Loading checkpoint shards")
-            && (line.contains(".distcp") || self.card.start_step > 0)
+        let phase = if line.starts_with("Loading checkpoint:")
+            || (line.contains("Loading checkpoint shards") && self.card.start_step > 0)
         {
             Phase::LoadingCheckpoint { frac }
         } else if line.contains("Loading checkpoint shards") || line.contains("Loading weights") {
             Phase::LoadingWeights { frac }
-        } else if line.contains("Validation") || line.contains("Evaluat") {
+        } else if line.contains("Validation")
+            || line.contains("Evaluat")
+            // While an evaluation runs, a bar that is not the training bar as it stood.
+            || (self.evaluating && !(self.card.total_steps == Some(total) && n == self.step))
+        {
             Phase::Validating {
                 done: n as u32,
                 total: total as u32,
             }
         } else {
-            // The training bar (HF Trainer over all steps, or a script's epoch bar).
-            // A bar redrawn under a new line has not moved.
-            if line.starts_with("Epoch:") || n == self.step {
+            // The training bar (HF Trainer over all steps, or a script's bar over an epoch's
+            // steps: `Epoch e/E: ... n/per_epoch`). A bar redrawn under a new line has not
+            // moved.
+            if line.starts_with("Epoch:") {
+                return;
+            }
+            let n = match scan::ratio_after(line, "Epoch ") {
+                Some((e, _)) if line.starts_with("Epoch ") => e.saturating_sub(1) * total + n,
+                _ => n,
+            };
+            if n == self.step {
                 return;
             }
             self.step = n;
@@ -149,8 +167,16 @@ impl LogReader {
             return;
         };
         match c {
-            cues::Cue::Phase(p) => out(Observation::Phase(p)),
+            cues::Cue::Phase(p) => {
+                if p == Phase::Finished {
+                    // The last save has no line of its own in some tools.
+                    self.finish_save(out);
+                }
+                self.evaluating = matches!(p, Phase::Validating { .. });
+                out(Observation::Phase(p));
+            }
             cues::Cue::Validation(step, loss) => {
+                self.evaluating = false;
                 out(Observation::Validation {
                     step: step.unwrap_or(self.step),
                     loss,

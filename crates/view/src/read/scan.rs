@@ -69,6 +69,16 @@ pub fn tqdm(line: &str) -> Option<(f64, u64, u64)> {
     Some((pct / 100.0, n, total))
 }
 
+/// What follows a tqdm bar's `[elapsed<remaining, rate]` on its line, if anything: a logger
+/// writing while the bar was on screen.
+pub fn after_bar(line: &str) -> Option<&str> {
+    let bar = line.find("%|")?;
+    let open = bar + line[bar..].find(" [")?;
+    let close = open + line[open..].find(']')?;
+    let rest = &line[close + 1..];
+    (!rest.trim().is_empty()).then_some(rest)
+}
+
 /// The seconds per iteration a tqdm bar shows (`6.69s/it`, `2.50it/s`).
 pub fn tqdm_rate(line: &str) -> Option<f64> {
     let open = line.rfind('[')?;

@@ -1,10 +1,34 @@
-//! Resuming: loading a checkpoint (or finding none) and the steps done again.
+//! Reading state back: published weights through `from_pretrained`, the job's own
+//! checkpoint through DCP, or neither.
 
-use term::{Color, Style, StyledLine};
+use term::{Color, Style};
 
 use crate::fmt::bytes;
 use crate::level::Level;
 use crate::writer::Writer;
+
+/// The bar over the files being read, as it stands.
+pub fn load_bar(w: &mut Writer) {
+    if let Some(b) = &w.progress.load {
+        let line = b.line(w.job(), Style::fg(Color::CYAN), "");
+        w.live(vec![line]);
+    }
+}
+
+/// The weights are in: tqdm leaves its bar, the script logs a summary under it.
+pub fn weights_loaded(w: &mut Writer, secs: f64, rate: f64) {
+    load_bar(w);
+    w.settle();
+    let p = w.plan();
+    let msg = format!(
+        "Loaded {} shards ({}) in {:.1} s ({}/s)",
+        p.shards,
+        bytes(p.weight_bytes()),
+        secs,
+        bytes(rate)
+    );
+    w.log(Level::Info, &msg);
+}
 
 /// `Resuming from checkpoint DIR`.
 pub fn checkpoint_loading(w: &mut Writer, step: u64) {
@@ -15,22 +39,7 @@ pub fn checkpoint_loading(w: &mut Writer, step: u64) {
     w.log(Level::Info, &msg);
 }
 
-/// The plain script reads its DCP checkpoint through a tqdm over the rank files.
-pub fn checkpoint_progress(w: &mut Writer, frac: f64, files_done: u32, files: u32) {
-    let line = StyledLine::new()
-        .push(
-            format!("Loading checkpoint shards: {:>3.0}%|", frac * 100.0),
-            Style::PLAIN,
-        )
-        .fill((frac * 1e6) as u64, 1_000_000, Style::fg(Color::CYAN))
-        .push(
-            format!("| {files_done}/{files} [__*_0.distcp]"),
-            Style::PLAIN,
-        );
-    w.live(vec![line]);
-}
-
-/// `Loaded checkpoint step-N (SIZE) in S s; resuming at step N+1`.
+/// `Loaded checkpoint step-N (SIZE) in S s; resuming at step N+1`, the bar gone.
 pub fn checkpoint_loaded(w: &mut Writer, step: u64, secs: f64) {
     w.clear_live(&[]);
     let p = w.plan();
