@@ -10,6 +10,7 @@ use crate::pipeline::{Feed, TimedOp};
 use crate::present::ansi::AnsiWriter;
 
 use crate::error::{AppError, IoFailure};
+use crate::runtime::clock_watch::ClockWatch;
 use crate::settings::{Settings, now_start};
 
 /// Simulated time generated per batch in fast mode (bounds memory for long durations).
@@ -43,18 +44,14 @@ pub fn run(s: &Settings, args: &TtyArgs) -> Result<(), AppError> {
     let io = |e: std::io::Error| AppError::from(IoFailure::new("writing to stdout", e));
     w.begin().map_err(io)?;
     let mut sim = s.feed(start);
-    // Joining a running job (or synchronised with other screens): catch up silently to a
-    // little before where the run is now, then write the last stretch at once, as `tail -f`
-    // would show it.
     let join = elapsed.mul_f64(s.config.speed);
-    let shown = join.saturating_sub(RECENT);
-    sim.skip_to(shown);
-    let mut backlog = Vec::new();
-    sim.advance_timed(join, &mut backlog);
-    let written = backlog
-        .iter()
-        .try_for_each(|t| w.write(&t.op))
-        .and_then(|()| pump(&mut sim, &mut w, args, s.config.speed, join, &stop));
+    let clock = Clocks {
+        watch: ClockWatch::start(),
+        synced: s.sync_epoch.is_some(),
+        fresh: &|| s.feed(start),
+    };
+    let written = catch_up(&mut sim, &mut w, join)
+        .and_then(|()| pump(&mut sim, &mut w, args, s.config.speed, join, &stop, clock));
     match written {
         // A closed pipe (e.g. `| head`) is a normal way to stop; nothing more can be written.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
@@ -66,6 +63,95 @@ pub fn run(s: &Settings, args: &TtyArgs) -> Result<(), AppError> {
     }
 }
 
+/// Joining a running job (or synchronised with other screens): catches up silently to a
+/// little before where the run is at `to`, then writes the last stretch at once, as `tail -f`
+/// would show it (time and memory stay bounded however far `to` is).
+fn catch_up<W: Write>(sim: &mut Feed, w: &mut AnsiWriter<W>, to: Duration) -> std::io::Result<()> {
+    sim.skip_to(to.saturating_sub(RECENT));
+    let mut backlog = Vec::new();
+    sim.advance_timed(to, &mut backlog);
+    backlog.iter().try_for_each(|t| w.write(&t.op))
+}
+
+/// The clocks a live tty follows, and how to start the run afresh.
+struct Clocks<'a> {
+    watch: ClockWatch,
+    /// Synchronised screens derive the run's moment from the wall clock alone.
+    synced: bool,
+    fresh: &'a dyn Fn() -> Feed,
+}
+
+impl Clocks<'_> {
+    /// Follows a change of the machine's clock: after a jump forward (a resume, NTP) the job
+    /// has run on, so the run skips ahead; after one back the job keeps its pace and the
+    /// timestamps read the wall (a synchronised screen goes back to the wall's moment, as one
+    /// started now would show); a DST change moves only the timestamps. Returns by how many
+    /// wall seconds the run's moment moved.
+    fn follow(&mut self, sim: &mut Feed) -> Option<f64> {
+        let change = self.watch.check();
+        if let Some(o) = change.offset {
+            sim.shift_wall(f64::from(o));
+        }
+        let j = change.jump?;
+        if j > 0.0 {
+            return Some(j);
+        }
+        if self.synced {
+            *sim = (self.fresh)();
+            return Some(j);
+        }
+        sim.shift_wall(j);
+        None
+    }
+}
+
+/// Where a live run is and how it is paced: the job-clock moment `base` (seconds; moved when
+/// the wall clock jumps) showed at `started`, and the moment written up to.
+struct Pace {
+    base: f64,
+    started: Instant,
+    t: Duration,
+    end: Duration,
+    speed: f64,
+}
+
+impl Pace {
+    /// The moment the wall clock says the run is at.
+    fn now(&self) -> Duration {
+        let run = Instant::now().saturating_duration_since(self.started);
+        let at = (self.base + run.as_secs_f64() * self.speed).max(0.0);
+        Duration::from_secs_f64(at).min(self.end)
+    }
+
+    /// When (monotonic) the run reaches `at`.
+    fn wall_due(&self, at: Duration) -> Instant {
+        let ahead = ((at.as_secs_f64() - self.base) / self.speed).max(0.0);
+        self.started + Duration::from_secs_f64(ahead)
+    }
+}
+
+/// Follows a change of the machine's clock (see [`Clocks::follow`]); true when the run moved.
+fn follow_clock<W: Write>(
+    sim: &mut Feed,
+    w: &mut AnsiWriter<W>,
+    clock: &mut Clocks<'_>,
+    pace: &mut Pace,
+) -> std::io::Result<bool> {
+    let Some(shift) = clock.follow(sim) else {
+        return Ok(false);
+    };
+    pace.base += shift * pace.speed;
+    // A run started afresh (a synchronised screen set back) or far behind writes its last
+    // stretch at once; a short way behind, the loop catches up line by line.
+    let now = pace.now();
+    if now < pace.t || now > pace.t + RECENT {
+        catch_up(sim, w, now)?;
+        pace.t = now;
+    }
+    w.flush()?;
+    Ok(true)
+}
+
 fn pump<W: Write>(
     sim: &mut Feed,
     w: &mut AnsiWriter<W>,
@@ -73,26 +159,38 @@ fn pump<W: Write>(
     speed: f64,
     from: Duration,
     stop: &AtomicBool,
+    mut clock: Clocks<'_>,
 ) -> std::io::Result<()> {
-    let end = args.duration.map_or(Duration::MAX, |d| from + d);
-    let started = Instant::now();
+    let mut pace = Pace {
+        base: from.as_secs_f64(),
+        started: Instant::now(),
+        t: from,
+        end: args.duration.map_or(Duration::MAX, |d| from + d),
+        speed,
+    };
     let mut ops: Vec<TimedOp> = Vec::new();
-    let mut t = from;
-    while t < end && !stop.load(Ordering::SeqCst) {
+    let mut looked = Instant::now();
+    'run: while pace.t < pace.end && !stop.load(Ordering::SeqCst) {
         let next = if args.fast {
-            (t + FAST_CHUNK).min(end)
+            (pace.t + FAST_CHUNK).min(pace.end)
         } else {
-            sim.next_due().min(end)
+            sim.next_due().min(pace.end)
         };
         if !args.fast {
-            // Sleep in short ticks so Ctrl-C is noticed promptly.
-            let wall_due = started + (next - from).div_f64(speed);
+            // Sleep in short ticks so Ctrl-C is noticed promptly, looking at the wall clock
+            // once a second.
             loop {
                 let now = Instant::now();
-                if now >= wall_due || stop.load(Ordering::SeqCst) {
+                if now >= pace.wall_due(next) || stop.load(Ordering::SeqCst) {
                     break;
                 }
-                std::thread::sleep((wall_due - now).min(TICK));
+                if now.saturating_duration_since(looked) >= Duration::from_secs(1) {
+                    looked = now;
+                    if follow_clock(sim, w, &mut clock, &mut pace)? {
+                        continue 'run;
+                    }
+                }
+                std::thread::sleep((pace.wall_due(next) - now).min(TICK));
             }
             if stop.load(Ordering::SeqCst) {
                 break;
@@ -106,7 +204,7 @@ fn pump<W: Write>(
         if !args.fast {
             w.flush()?;
         }
-        t = next;
+        pace.t = next;
     }
     Ok(())
 }

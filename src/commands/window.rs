@@ -15,6 +15,28 @@ use crate::session::Session;
 use crate::settings::{Settings, now_start};
 use sim::GPUS_PER_NODE;
 
+/// The one-saver-per-display lock: `None` when another saver holds it (this one leaves), else
+/// the lock, if one could be taken.
+fn one_saver(session: &Session) -> Option<Option<lock::InstanceLock>> {
+    // Keyed by the display the window will really open on: a stale WAYLAND_DISPLAY falls back
+    // to X11 there, so it must here too.
+    let key = lock::display_key(session.wayland.as_deref(), session.x11.as_deref());
+    // A lock directory that cannot be made private must not keep the saver away (another user
+    // could plant one in /tmp): run unlocked, and say so.
+    match lock::lock_dir().and_then(|dir| lock::acquire_in(&dir, &key)) {
+        Ok(lock::Lock::Acquired(l)) => Some(Some(l)),
+        Ok(lock::Lock::Held { pid }) => {
+            let by = pid.map_or(String::new(), |p| format!(" (pid {p})"));
+            note!("trainsaver: already running on display {key}{by}; not starting another");
+            None
+        }
+        Err(e) => {
+            note!("trainsaver: warning: no single-instance lock: {e}");
+            Some(None)
+        }
+    }
+}
+
 /// The window modes: preview (default), fullscreen saver, kiosk, or embedded in a host window.
 pub fn run(s: &Settings, flags: &WindowFlags) -> Result<(), AppError> {
     let c = &s.config;
@@ -53,22 +75,9 @@ pub fn run(s: &Settings, flags: &WindowFlags) -> Result<(), AppError> {
     };
     // One saver per display; a second one leaves quietly (idle hooks may fire twice).
     let _lock = if matches!(mode, InputMode::Saver | InputMode::Kiosk) {
-        // Keyed by the display the window will really open on: a stale WAYLAND_DISPLAY
-        // falls back to X11 there, so it must here too.
-        let key = lock::display_key(session.wayland.as_deref(), session.x11.as_deref());
-        // A lock directory that cannot be made private must not keep the saver away (another
-        // user could plant one in /tmp): run unlocked, and say so.
-        match lock::lock_dir().and_then(|dir| lock::acquire_in(&dir, &key)) {
-            Ok(lock::Lock::Acquired(l)) => Some(l),
-            Ok(lock::Lock::Held { pid }) => {
-                let by = pid.map_or(String::new(), |p| format!(" (pid {p})"));
-                note!("trainsaver: already running on display {key}{by}; not starting another");
-                return Ok(());
-            }
-            Err(e) => {
-                note!("trainsaver: warning: no single-instance lock: {e}");
-                None
-            }
+        match one_saver(&session) {
+            Some(l) => l,
+            None => return Ok(()),
         }
     } else {
         None
@@ -101,6 +110,7 @@ pub fn run(s: &Settings, flags: &WindowFlags) -> Result<(), AppError> {
             blank: c.blank_between,
         },
         session,
+        synced: s.sync_epoch.is_some(),
     };
     Ok(run_window(factory, opts)?)
 }

@@ -2,9 +2,12 @@
 //! idle inhibitors (`systemd-inhibit --what=idle ...`, on the system bus) and, when configured,
 //! MPRIS media players reporting `PlaybackStatus = Playing` (on the session bus).
 
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use zbus::blocking::Connection;
+
+use super::inhibit::CALL_TIMEOUT;
 use zbus::blocking::fdo::{DBusProxy, PropertiesProxy};
 use zbus::names::InterfaceName;
 
@@ -64,11 +67,17 @@ fn playing(conn: &Connection) -> Option<String> {
 }
 
 impl BusChecks {
-    /// Connects to the buses that are there (none is fatal: the check is then skipped).
+    /// Connects to the buses that are there (none is fatal: the check is then skipped). Each
+    /// call on them gives up after [`CALL_TIMEOUT`].
     pub fn connect(mpris: bool) -> BusChecks {
+        let build = |b: zbus::Result<zbus::blocking::connection::Builder<'static>>| {
+            b.ok()?.method_timeout(CALL_TIMEOUT).build().ok()
+        };
         BusChecks {
-            system: Connection::system().ok(),
-            session: mpris.then(|| Connection::session().ok()).flatten(),
+            system: build(zbus::blocking::connection::Builder::system()),
+            session: mpris
+                .then(|| build(zbus::blocking::connection::Builder::session()))
+                .flatten(),
             mpris,
             checked: None,
             holder: None,
@@ -91,7 +100,7 @@ impl BusChecks {
     }
 
     /// Who holds the saver back, if anyone (answers reused for two seconds).
-    pub fn holder(&mut self, now: Instant) -> Option<String> {
+    fn holder(&mut self, now: Instant) -> Option<String> {
         if self
             .checked
             .is_none_or(|t| now.duration_since(t) >= REFRESH)
@@ -104,5 +113,42 @@ impl BusChecks {
                 .or_else(|| self.session.as_ref().and_then(playing));
         }
         self.holder.clone()
+    }
+}
+
+/// The checks on their own thread: the loop reads the latest answer and never waits on a
+/// peer that is slow to answer (or never does).
+pub struct BusWatch {
+    holder: Arc<Mutex<Option<String>>>,
+}
+
+impl BusWatch {
+    /// Starts the checks; returns the watch and, once the buses were reached (or the time to
+    /// reach them ran out), what they offer, for the log.
+    pub fn spawn(mpris: bool) -> (BusWatch, String) {
+        let holder = Arc::new(Mutex::new(None));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let shared = holder.clone();
+        std::thread::spawn(move || {
+            let mut checks = BusChecks::connect(mpris);
+            let _ = tx.send(checks.describe());
+            loop {
+                let h = checks.holder(Instant::now());
+                *shared.lock().unwrap_or_else(PoisonError::into_inner) = h;
+                std::thread::sleep(REFRESH / 4);
+            }
+        });
+        let said = rx.recv_timeout(CALL_TIMEOUT * 2).unwrap_or_else(|_| {
+            "the buses do not answer yet: logind and media players are checked once they do".into()
+        });
+        (BusWatch { holder }, said)
+    }
+
+    /// Who holds the saver back, as last seen.
+    pub fn holder(&self) -> Option<String> {
+        self.holder
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 }

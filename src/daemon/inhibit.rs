@@ -1,15 +1,40 @@
 //! The `org.freedesktop.ScreenSaver` D-Bus service: browsers, video players and call apps
 //! call `Inhibit` on the session bus to keep a screensaver away while they play, and
 //! `UnInhibit` when they stop. An application that leaves the bus (exits, crashes) releases
-//! what it held, as the spec's implementations do.
+//! what it held, as the spec's implementations do; so does the bus itself going away.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use zbus::blocking::Connection;
 use zbus::fdo::RequestNameReply;
 use zbus::message::Header;
+
+/// Characters of an application's name or reason that are kept (and logged).
+pub const MAX_TEXT: usize = 128;
+
+/// How long any call on the bus may take before it counts as failed.
+pub const CALL_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// A client's text as it may be kept and logged: at most [`MAX_TEXT`] characters, control,
+/// format and line-separator characters escaped (no forged log lines, no terminal escapes).
+pub fn clean(s: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i == MAX_TEXT {
+            out.push('…');
+            break;
+        }
+        if c == ' ' || c.is_alphanumeric() || c.is_ascii_punctuation() {
+            out.push(c);
+        } else {
+            out.extend(c.escape_debug());
+        }
+    }
+    out
+}
 
 /// The well-known name and the two object paths applications use.
 pub const NAME: &str = "org.freedesktop.ScreenSaver";
@@ -44,11 +69,18 @@ impl Inhibits {
             self.next,
             Hold {
                 owner: owner.into(),
-                app: app.into(),
-                reason: reason.into(),
+                app: clean(app),
+                reason: clean(reason),
             },
         );
         self.next
+    }
+
+    /// The bus went away: every caller's connection went with it.
+    pub fn clear(&mut self) -> usize {
+        let n = self.holds.len();
+        self.holds.clear();
+        n
     }
 
     /// Releases a cookie; only its owner may. True when something was released.
@@ -128,17 +160,36 @@ fn sender(hdr: &Header<'_>) -> String {
 #[zbus::interface(name = "org.freedesktop.ScreenSaver")]
 impl Service {
     /// Keeps the saver away until `UnInhibit(cookie)` or until the caller leaves the bus.
-    fn inhibit(
+    /// The hold is recorded, then the caller is asked for: one that left before its hold was
+    /// recorded had its departure seen already, and would otherwise hold the saver off for good.
+    async fn inhibit(
         &self,
         #[zbus(header)] hdr: Header<'_>,
+        #[zbus(connection)] conn: &zbus::Connection,
         application_name: &str,
         reason_for_inhibit: &str,
     ) -> u32 {
         let who = sender(&hdr);
         let cookie = lock(&self.state).inhibit(&who, application_name, reason_for_inhibit);
-        super::log(&format!(
-            "inhibited by {application_name} ({reason_for_inhibit}), cookie {cookie}"
-        ));
+        let gone = match (hdr.sender(), zbus::fdo::DBusProxy::new(conn).await) {
+            (Some(name), Ok(dbus)) => !dbus
+                .name_has_owner(name.clone().into())
+                .await
+                .unwrap_or(true),
+            _ => false,
+        };
+        if gone {
+            lock(&self.state).owner_left(&who);
+            super::log(&format!(
+                "{who} left the bus before its inhibit was recorded: released"
+            ));
+        } else {
+            super::log(&format!(
+                "inhibited by {} ({}), cookie {cookie}",
+                clean(application_name),
+                clean(reason_for_inhibit)
+            ));
+        }
         cookie
     }
 
@@ -165,10 +216,22 @@ impl Service {
     }
 }
 
-/// Serves the interface on the session bus when no other program owns the name. `Ok(None)`
-/// when another owner has it (a desktop's own screensaver: its inhibits are its business).
-pub fn serve(state: Shared) -> zbus::Result<Option<Connection>> {
-    let mut builder = zbus::blocking::connection::Builder::session()?;
+/// The service on the bus: its connection (kept for the daemon's life; dropping it leaves
+/// the bus), whether it waits in the queue for the name, and whether the bus has gone.
+pub struct Served {
+    /// The connection the objects are served on (kept: dropping it leaves the bus).
+    pub _conn: Connection,
+    /// Another program owned the name: the service is queued for it.
+    pub queued: bool,
+    /// The connection ended (the bus died or dropped us).
+    pub closed: Arc<AtomicBool>,
+}
+
+/// Serves the interface on the session bus. When another program owns the name the service
+/// queues for it (never taking it from a desktop's own screensaver) and takes it when that
+/// program leaves.
+pub fn serve(state: Shared) -> zbus::Result<Served> {
+    let mut builder = zbus::blocking::connection::Builder::session()?.method_timeout(CALL_TIMEOUT);
     for path in PATHS {
         builder = builder.serve_at(
             path,
@@ -178,19 +241,41 @@ pub fn serve(state: Shared) -> zbus::Result<Option<Connection>> {
         )?;
     }
     let conn = builder.build()?;
-    let flags = zbus::fdo::RequestNameFlags::DoNotQueue.into();
-    match conn.request_name_with_flags(NAME, flags)? {
-        RequestNameReply::PrimaryOwner | RequestNameReply::AlreadyOwner => {}
-        _ => return Ok(None),
-    }
-    watch_departures(&conn, state)?;
-    Ok(Some(conn))
+    let dbus = zbus::blocking::fdo::DBusProxy::new(&conn)?;
+    // Subscribed before the request, so the name's arrival cannot be missed.
+    let acquired = dbus.receive_name_acquired()?;
+    let changes = dbus.receive_name_owner_changed()?;
+    // Queued behind another owner, and giving way to a desktop's own screensaver that asks.
+    let flags = zbus::fdo::RequestNameFlags::AllowReplacement.into();
+    let queued = match conn.request_name_with_flags(NAME, flags)? {
+        RequestNameReply::PrimaryOwner | RequestNameReply::AlreadyOwner => false,
+        RequestNameReply::InQueue | RequestNameReply::Exists => true,
+    };
+    let closed = Arc::new(AtomicBool::new(false));
+    std::thread::spawn(move || {
+        for a in acquired {
+            if queued && a.args().is_ok_and(|a| a.name() == NAME) {
+                super::log(&format!(
+                    "the other owner of {NAME} left: serving it now, applications can inhibit the saver"
+                ));
+            }
+        }
+    });
+    watch_departures(changes, state, closed.clone());
+    Ok(Served {
+        _conn: conn,
+        queued,
+        closed,
+    })
 }
 
-/// Drops the holds of applications that leave the bus.
-fn watch_departures(conn: &Connection, state: Shared) -> zbus::Result<()> {
-    let proxy = zbus::blocking::fdo::DBusProxy::new(conn)?;
-    let changes = proxy.receive_name_owner_changed()?;
+/// Drops the holds of applications that leave the bus; when the bus itself goes (the stream
+/// ends), says so through `closed`.
+fn watch_departures(
+    changes: zbus::blocking::fdo::NameOwnerChangedIterator,
+    state: Shared,
+    closed: Arc<AtomicBool>,
+) {
     std::thread::spawn(move || {
         for change in changes {
             let Ok(args) = change.args() else { continue };
@@ -202,8 +287,8 @@ fn watch_departures(conn: &Connection, state: Shared) -> zbus::Result<()> {
                 }
             }
         }
+        closed.store(true, Ordering::SeqCst);
     });
-    Ok(())
 }
 
 #[cfg(test)]
@@ -225,6 +310,28 @@ mod tests {
         assert!(!s.uninhibit(":1.5", a), "released twice");
         assert_eq!(s.holder().as_deref(), Some("zoom (call)"));
         assert_eq!(s.owner_left(":1.9"), 1);
+        assert_eq!(s.holder(), None);
+    }
+
+    #[test]
+    fn client_text_is_capped_and_escaped() {
+        let forged = "vlc\n2026-01-01 00:00:00 trainsaver daemon: FORGED\x1b[2J\u{202e}";
+        let c = clean(forged);
+        assert!(
+            !c.contains('\n') && !c.contains('\x1b') && !c.contains('\u{202e}'),
+            "{c}"
+        );
+        assert!(
+            c.starts_with("vlc\\n2026") && c.contains("\\u{1b}[2J"),
+            "{c}"
+        );
+        let huge = "x".repeat(1 << 20);
+        let mut s = Inhibits::default();
+        s.inhibit(":1.2", &huge, "é🎬 ok");
+        let h = s.holder().unwrap();
+        assert!(h.chars().count() < MAX_TEXT + 16, "{}", h.len());
+        assert!(h.ends_with("… (é🎬 ok)"), "{h}");
+        assert_eq!(s.clear(), 1);
         assert_eq!(s.holder(), None);
     }
 

@@ -1,6 +1,7 @@
 //! `trainsaver daemon`: watches idle time and runs the saver as a child when the desk is idle.
 
 pub mod bus_checks;
+pub mod bus_service;
 pub mod idle;
 pub mod inhibit;
 pub mod mutter_idle;
@@ -9,7 +10,7 @@ pub mod wayland_idle;
 
 use std::process::{Child, Command};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::config::IdleSourceKind;
@@ -44,13 +45,27 @@ pub struct DaemonOptions {
     pub verbose: bool,
 }
 
-/// Timestamped log line on stderr.
+/// Timestamped log line on stderr; control characters in it are escaped, so nothing a
+/// client says can start a line of its own.
 fn log(msg: &str) {
+    let msg: String = msg
+        .chars()
+        .flat_map(|c| {
+            let esc =
+                c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}');
+            let one = (!esc).then_some(c).into_iter();
+            let escaped = esc.then(|| c.escape_debug()).into_iter().flatten();
+            one.chain(escaped)
+        })
+        .collect();
     note!(
         "{} trainsaver daemon: {msg}",
         chrono::Local::now().format("%Y-%m-%d %H:%M:%S")
     );
 }
+
+/// The running saver's process group (0: none), for a stop that cannot wait for the loop.
+static SAVER: AtomicI32 = AtomicI32::new(0);
 
 fn terminate(child: &mut Child) {
     // The child leads its own process group (see `spawn_saver`): signalling the group reaches
@@ -170,21 +185,53 @@ pub fn run<E: std::fmt::Display>(
     run_signalled(src, opts, settings, reload)
 }
 
-/// [`run_with`] stopped by SIGTERM/SIGINT and reloaded by SIGHUP.
+/// How long a stop waits for the loop (busy with a display that does not answer) before it
+/// ends the saver and the daemon itself.
+const STOP_GRACE: Duration = Duration::from_secs(3);
+
+/// [`run_with`] stopped by SIGTERM/SIGINT and reloaded by SIGHUP. Signals are taken on their
+/// own thread: a stop asked for while the loop waits on a frozen display or bus still ends
+/// the saver and the daemon within [`STOP_GRACE`].
 fn run_signalled<E: std::fmt::Display>(
     src: impl IdleSource,
     opts: DaemonOptions,
     settings: DaemonSettings,
     reload: impl Fn() -> Result<DaemonSettings, E>,
 ) -> Result<(), DaemonError> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     let stop = Arc::new(AtomicBool::new(false));
     let hup = Arc::new(AtomicBool::new(false));
-    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
-        signal_hook::flag::register(sig, stop.clone()).map_err(DaemonError::Signals)?;
-    }
-    signal_hook::flag::register(signal_hook::consts::SIGHUP, hup.clone())
+    let done = Arc::new(AtomicBool::new(false));
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP])
         .map_err(DaemonError::Signals)?;
-    run_with(src, Flags { stop, hup }, opts, settings, reload)
+    let (s, h, d) = (stop.clone(), hup.clone(), done.clone());
+    std::thread::spawn(move || {
+        for sig in signals.forever() {
+            if sig == SIGHUP {
+                h.store(true, Ordering::SeqCst);
+                continue;
+            }
+            s.store(true, Ordering::SeqCst);
+            let deadline = Instant::now() + STOP_GRACE;
+            while Instant::now() < deadline && !d.load(Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            if !d.load(Ordering::SeqCst) {
+                log("the idle source does not answer: stopping the saver and exiting without it");
+                let pgid = SAVER.load(Ordering::SeqCst);
+                if pgid > 0 {
+                    // SAFETY: kill(2) on the saver's process group has no memory effects.
+                    unsafe {
+                        libc::kill(-pgid, libc::SIGKILL);
+                    }
+                }
+                std::process::exit(0);
+            }
+        }
+    });
+    let r = run_with(src, Flags { stop, hup }, opts, settings, reload);
+    done.store(true, Ordering::SeqCst);
+    r
 }
 
 /// What asks the loop to stop or to reload (set by signal handlers, or by tests).
@@ -193,31 +240,6 @@ pub struct Flags {
     pub stop: Arc<AtomicBool>,
     /// Reload the settings (SIGHUP).
     pub hup: Arc<AtomicBool>,
-}
-
-/// Serves the inhibit interface, saying in the log how that went; the connection is kept for
-/// the daemon's life (dropping it leaves the bus).
-fn serve_inhibits(holds: &inhibit::Shared) -> Option<zbus::blocking::Connection> {
-    match inhibit::serve(holds.clone()) {
-        Ok(Some(conn)) => {
-            log(&format!(
-                "serving {} on the session bus: applications can inhibit the saver",
-                inhibit::NAME
-            ));
-            Some(conn)
-        }
-        Ok(None) => {
-            log(&format!(
-                "another program owns {} on the session bus; its inhibits are not seen here",
-                inhibit::NAME
-            ));
-            None
-        }
-        Err(e) => {
-            log(&format!("no D-Bus inhibit service (session bus: {e})"));
-            None
-        }
-    }
 }
 
 /// The saver exited with `status`: the backoff and the bus learn of it.
@@ -235,6 +257,7 @@ fn saver_ended(
         ));
     }
     sched.saver_exited(ok, Instant::now());
+    SAVER.store(0, Ordering::SeqCst);
     inhibit::lock(holds).set_active(false, Instant::now());
     if ok {
         Ok(())
@@ -270,6 +293,7 @@ fn launch(
 ) -> Result<Option<Child>, DaemonError> {
     match spawn_saver(&opts.command) {
         Ok(c) => {
+            SAVER.store(c.id() as i32, Ordering::SeqCst);
             inhibit::lock(holds).set_active(true, Instant::now());
             Ok(Some(c))
         }
@@ -304,19 +328,20 @@ pub fn run_with<E: std::fmt::Display>(
     ));
     let holds = inhibit::Shared::default();
     // Kept for the daemon's life: dropping it leaves the bus.
-    let _bus = if settings.dbus_service {
-        serve_inhibits(&holds)
-    } else {
-        None
-    };
-    let mut bus = bus_checks::BusChecks::connect(settings.skip_when_playing);
-    log(&bus.describe());
+    let mut service = settings
+        .dbus_service
+        .then(|| bus_service::BusService::start(&holds));
+    let (bus, said) = bus_checks::BusWatch::spawn(settings.skip_when_playing);
+    log(&said);
     let mut sched = Scheduler::new(settings.idle);
     let mut child: Option<Child> = None;
     let mut launched = false;
     while !stop.load(Ordering::SeqCst) {
         if hup.swap(false, Ordering::SeqCst) {
             reload_settings(&reload, &mut settings, &mut sched);
+        }
+        if let Some(s) = service.as_mut() {
+            s.tick(&holds, Instant::now());
         }
         if let Some(c) = child.as_mut() {
             match c.try_wait().map_err(DaemonError::Wait)? {
@@ -339,7 +364,7 @@ pub fn run_with<E: std::fmt::Display>(
             let h = inhibit::lock(&holds);
             (h.idle(display_idle, now), h.holder())
         };
-        let held_by = held_by.or_else(|| bus.holder(now));
+        let held_by = held_by.or_else(|| bus.holder());
         let fullscreen = settings.inhibit_fullscreen && src.fullscreen_window();
         let inhibited = fullscreen || held_by.is_some();
         match sched.decide(idle, inhibited, Instant::now()) {
@@ -369,6 +394,7 @@ pub fn run_with<E: std::fmt::Display>(
     if let Some(mut c) = child {
         log("stopping the saver");
         terminate(&mut c);
+        SAVER.store(0, Ordering::SeqCst);
     }
     log("exiting");
     Ok(())

@@ -19,10 +19,12 @@ pub struct MutterIdle {
 impl MutterIdle {
     /// Connects to the session bus and checks that mutter answers.
     pub fn connect() -> Result<MutterIdle, IdleError> {
-        let conn = Connection::session().map_err(|e| IdleError::Bus {
-            service: "the session bus",
-            source: Box::new(e),
-        })?;
+        let conn = zbus::blocking::connection::Builder::session()
+            .and_then(|b| b.method_timeout(super::inhibit::CALL_TIMEOUT).build())
+            .map_err(|e| IdleError::Bus {
+                service: "the session bus",
+                source: Box::new(e),
+            })?;
         let mut src = MutterIdle { conn };
         src.idle()?;
         Ok(src)

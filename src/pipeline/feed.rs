@@ -101,6 +101,12 @@ impl Feed {
         self.observer.observe(&t.event, |o| view.apply(at, o));
     }
 
+    /// The machine's wall clock moved by `secs` and the job's progress did not: the log's
+    /// timestamps follow the wall from now on.
+    pub fn shift_wall(&mut self, secs: f64) {
+        self.console.shift_wall(secs);
+    }
+
     /// When the next event is due.
     pub fn next_due(&mut self) -> Duration {
         self.sim.next_due()

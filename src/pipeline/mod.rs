@@ -173,6 +173,12 @@ impl Pipeline {
         }
     }
 
+    /// The machine's wall clock moved by `secs` and the job's progress did not: later lines'
+    /// timestamps read the new time.
+    pub fn shift_wall(&mut self, secs: f64) {
+        self.feed.shift_wall(secs);
+    }
+
     /// Simulated seconds per wall-clock second.
     pub fn speed(&self) -> f64 {
         self.speed

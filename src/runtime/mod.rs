@@ -1,6 +1,9 @@
-//! Running on a display: the window event loop, input rules, night schedule and the lock that
-//! keeps one saver per display.
+//! Running on a display: the window event loop, input rules, night schedule, the lock that
+//! keeps one saver per display, and the clocks a live screen follows.
 
+pub mod clock_watch;
+#[cfg(unix)]
+pub mod fds;
 pub mod input;
 pub mod lock;
 pub mod night;

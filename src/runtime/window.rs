@@ -5,16 +5,17 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use winit::application::ApplicationHandler;
-use winit::dpi::{LogicalSize, PhysicalSize};
+use winit::dpi::{LogicalSize, PhysicalPosition, PhysicalSize};
 use winit::event::{ElementState, MouseScrollDelta, WindowEvent};
 use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop, EventLoopProxy};
 use winit::keyboard::{Key, ModifiersState, NamedKey};
 use winit::monitor::MonitorHandle;
-use winit::window::{Fullscreen, Window, WindowId};
+use winit::window::{Fullscreen, Window, WindowAttributes, WindowId};
 
 use crate::config::{Monitors, Presenter};
 use crate::pipeline::Pipeline;
 use crate::present::surface::{CpuSurface, GpuSurface, Kind, Surface, hardware_gpu_possible};
+use crate::runtime::clock_watch::ClockWatch;
 use crate::runtime::input::{Input, InputPolicy, Mods};
 use crate::runtime::night::{Light, Schedule};
 use crate::session::Session;
@@ -50,6 +51,8 @@ pub struct RuntimeOptions {
     pub schedule: Schedule,
     /// The session windows open in.
     pub session: Session,
+    /// Synchronised with other screens: the run's moment follows the wall clock alone.
+    pub synced: bool,
 }
 
 /// Why the runtime ended other than by the user.
@@ -58,6 +61,9 @@ pub enum WindowError {
     /// No display to open windows on.
     #[error("cannot open a window: {0} (is DISPLAY or WAYLAND_DISPLAY set?)")]
     EventLoop(String),
+    /// The process is short of something the event loop needs (file descriptors).
+    #[error("cannot start the window runtime: {0}")]
+    Resources(String),
     /// Neither presenter works: exit code 3.
     #[error(
         "no way to draw: {0}. Install a Vulkan or OpenGL driver (Debian/Ubuntu: mesa-vulkan-drivers) or run inside an X11 or Wayland session"
@@ -72,8 +78,11 @@ pub enum WindowError {
     Graphics(String),
 }
 
+/// A monitor's place on the desktop: x, y, width, height (physical pixels).
+pub type Rect = (i32, i32, u32, u32);
+
 /// Events sent to the loop from other threads.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub enum UserEvent {
     /// SIGTERM / SIGINT.
     Quit,
@@ -81,6 +90,8 @@ pub enum UserEvent {
     ParentResized(u32, u32),
     /// The host window is gone.
     ParentGone,
+    /// The X screen's monitors changed (RandR): here they are now, the primary first.
+    Screens(Vec<Rect>),
 }
 
 /// Builds the pipeline for view `index` at an output size.
@@ -104,6 +115,8 @@ struct View {
     origin: (f64, f64),
     /// Showing black for the blank schedule (nothing more to draw until it ends).
     blanked: bool,
+    /// The monitor it covers, when the platform names it (Wayland outputs come and go).
+    monitor: Option<MonitorHandle>,
 }
 
 impl View {
@@ -141,6 +154,12 @@ struct App<'a> {
     started: bool,
     /// The host window was destroyed (or we are quitting): touch no window again.
     gone: bool,
+    /// The wall clock against the monotonic one, looked at once a second.
+    clock: ClockWatch,
+    /// When the clock and the outputs were last looked at.
+    looked: Instant,
+    /// No window manager runs: fullscreen windows cover their monitors themselves.
+    unmanaged: bool,
 }
 
 fn surface_for(
@@ -236,37 +255,47 @@ impl App<'_> {
         }
     }
 
+    /// A borderless fullscreen window's attributes, on `m` (or where its position puts it);
+    /// without a window manager nobody honours the fullscreen request, so the window covers
+    /// the monitor itself, as XScreenSaver's own windows do.
+    fn fullscreen_attrs(&self, m: Option<&MonitorHandle>) -> WindowAttributes {
+        let mut a = Window::default_attributes()
+            .with_title(self.opts.title.clone())
+            .with_decorations(false)
+            .with_resizable(true)
+            .with_fullscreen(Some(Fullscreen::Borderless(m.cloned())));
+        if let Some(m) = m {
+            a = a.with_position(m.position()).with_inner_size(m.size());
+        }
+        #[cfg(all(unix, not(target_os = "macos")))]
+        if self.unmanaged {
+            use winit::platform::x11::WindowAttributesExtX11;
+            a = a.with_override_redirect(true);
+        }
+        a
+    }
+
     fn create_views(&mut self, el: &ActiveEventLoop) -> Result<(), WindowError> {
         let base = Window::default_attributes().with_title(self.opts.title.clone());
-        let mut specs: Vec<(winit::window::WindowAttributes, (f64, f64))> = Vec::new();
+        type Spec = (WindowAttributes, (f64, f64), Option<MonitorHandle>);
+        let mut specs: Vec<Spec> = Vec::new();
         match self.opts.placement.clone() {
             Placement::Window(w, h) => specs.push((
                 base.with_inner_size(LogicalSize::new(w, h))
                     .with_resizable(true),
                 (0.0, 0.0),
+                None,
             )),
             Placement::Fullscreen(which) => {
                 #[cfg(all(unix, not(target_os = "macos")))]
-                let unmanaged = !super::x11::wm_present();
+                {
+                    self.unmanaged = !super::x11::wm_present();
+                }
                 for m in self.chosen_monitors(el, &which) {
-                    let mut a = base
-                        .clone()
-                        .with_decorations(false)
-                        .with_resizable(true)
-                        .with_fullscreen(Some(Fullscreen::Borderless(m.clone())));
-                    let mut origin = (0.0, 0.0);
-                    if let Some(m) = &m {
-                        a = a.with_position(m.position()).with_inner_size(m.size());
-                        origin = (m.position().x as f64, m.position().y as f64);
-                    }
-                    // Without a window manager nobody honours the fullscreen request: cover the
-                    // monitor directly, as XScreenSaver's own windows do.
-                    #[cfg(all(unix, not(target_os = "macos")))]
-                    if unmanaged {
-                        use winit::platform::x11::WindowAttributesExtX11;
-                        a = a.with_override_redirect(true);
-                    }
-                    specs.push((a, origin));
+                    let origin = m.as_ref().map_or((0.0, 0.0), |m| {
+                        (f64::from(m.position().x), f64::from(m.position().y))
+                    });
+                    specs.push((self.fullscreen_attrs(m.as_ref()), origin, m));
                 }
             }
             Placement::Embed(parent) => {
@@ -279,6 +308,7 @@ impl App<'_> {
                             .with_inner_size(PhysicalSize::new(w.max(1), h.max(1)))
                             .with_embed_parent_window(parent as _),
                         (0.0, 0.0),
+                        None,
                     ));
                 }
                 #[cfg(not(all(unix, not(target_os = "macos"))))]
@@ -287,38 +317,125 @@ impl App<'_> {
                 )));
             }
         }
-        for (i, (attrs, origin)) in specs.into_iter().enumerate() {
-            let window = Arc::new(
-                el.create_window(attrs)
-                    .map_err(|e| WindowError::Graphics(format!("cannot create a window: {e}")))?,
-            );
-            if self.opts.hide_cursor {
-                window.set_cursor_visible(false);
-            }
-            let phys = window.inner_size();
-            let (w, h) = (phys.width.max(1), phys.height.max(1));
-            let mut pipeline = (self.factory)(i, w as usize, h as usize);
-            pipeline.set_scale_factor(window.scale_factor());
-            pipeline.resize(w as usize, h as usize);
-            let (iw, ih) = pipeline.internal_size();
-            let surface = surface_for(&window, self.opts.presenter, w, h, iw as u32, ih as u32)?;
-            window.request_redraw();
-            self.views.push(View {
-                window,
-                surface,
-                pipeline,
-                size: (w, h),
-                focused: false,
-                focus_tries: 20,
-                animating: false,
-                last_draw: None,
-                force: true,
-                requested: true,
-                origin,
-                blanked: false,
-            });
+        for (attrs, origin, monitor) in specs {
+            self.add_view(el, attrs, origin, monitor)?;
         }
         Ok(())
+    }
+
+    /// Opens one window with its pipeline and surface.
+    fn add_view(
+        &mut self,
+        el: &ActiveEventLoop,
+        attrs: WindowAttributes,
+        origin: (f64, f64),
+        monitor: Option<MonitorHandle>,
+    ) -> Result<(), WindowError> {
+        let window = Arc::new(
+            el.create_window(attrs)
+                .map_err(|e| WindowError::Graphics(format!("cannot create a window: {e}")))?,
+        );
+        if self.opts.hide_cursor {
+            window.set_cursor_visible(false);
+        }
+        let phys = window.inner_size();
+        let (w, h) = (phys.width.max(1), phys.height.max(1));
+        let mut pipeline = (self.factory)(self.views.len(), w as usize, h as usize);
+        pipeline.set_scale_factor(window.scale_factor());
+        pipeline.resize(w as usize, h as usize);
+        let (iw, ih) = pipeline.internal_size();
+        let surface = surface_for(&window, self.opts.presenter, w, h, iw as u32, ih as u32)?;
+        window.request_redraw();
+        self.views.push(View {
+            window,
+            surface,
+            pipeline,
+            size: (w, h),
+            focused: false,
+            focus_tries: 20,
+            animating: false,
+            last_draw: None,
+            force: true,
+            requested: true,
+            origin,
+            blanked: false,
+            monitor,
+        });
+        Ok(())
+    }
+
+    /// The X screen's monitors changed (a resized screen, a monitor plugged in or out): the
+    /// windows move and resize to cover the chosen ones, new ones get a window, windows of
+    /// monitors gone close.
+    fn on_screens(&mut self, el: &ActiveEventLoop, rects: Vec<Rect>) {
+        let Placement::Fullscreen(which) = self.opts.placement.clone() else {
+            return;
+        };
+        let target: Vec<Rect> = match which {
+            Monitors::All => rects,
+            Monitors::Primary => rects.into_iter().take(1).collect(),
+            Monitors::List(ix) => ix.iter().filter_map(|&i| rects.get(i).copied()).collect(),
+        };
+        if target.is_empty() {
+            return;
+        }
+        for (i, &(x, y, w, h)) in target.iter().enumerate() {
+            let place = PhysicalPosition::new(x, y);
+            let size = PhysicalSize::new(w.max(1), h.max(1));
+            if let Some(v) = self.views.get_mut(i) {
+                v.window.set_outer_position(place);
+                let _ = v.window.request_inner_size(size);
+                v.origin = (f64::from(x), f64::from(y));
+                continue;
+            }
+            let a = self
+                .fullscreen_attrs(None)
+                .with_position(place)
+                .with_inner_size(size);
+            if let Err(e) = self.add_view(el, a, (f64::from(x), f64::from(y)), None) {
+                self.fail(el, e);
+                return;
+            }
+        }
+        self.views.truncate(target.len());
+    }
+
+    /// Wayland outputs that appeared get a window (when every monitor is covered); windows
+    /// of outputs that went away close. winit lists the outputs live but sends no event.
+    fn follow_outputs(&mut self, el: &ActiveEventLoop) {
+        #[cfg(all(unix, not(target_os = "macos")))]
+        {
+            use winit::platform::wayland::ActiveEventLoopExtWayland;
+            if !el.is_wayland() {
+                return;
+            }
+        }
+        if !matches!(self.opts.placement, Placement::Fullscreen(Monitors::All))
+            || self.views.iter().all(|v| v.monitor.is_none())
+        {
+            return;
+        }
+        // An output just announced has no name or size yet: it is taken on the next look.
+        let now: Vec<MonitorHandle> = el
+            .available_monitors()
+            .filter(|m| m.size().width > 0 && m.name().is_some())
+            .collect();
+        if now.is_empty() {
+            return;
+        }
+        for m in &now {
+            if self.views.iter().any(|v| v.monitor.as_ref() == Some(m)) {
+                continue;
+            }
+            let origin = (f64::from(m.position().x), f64::from(m.position().y));
+            let a = self.fullscreen_attrs(Some(m));
+            if let Err(e) = self.add_view(el, a, origin, Some(m.clone())) {
+                self.fail(el, e);
+                return;
+            }
+        }
+        self.views
+            .retain(|v| v.monitor.as_ref().is_none_or(|m| now.contains(m)));
     }
 
     fn view_index(&self, id: WindowId) -> Option<usize> {
@@ -414,6 +531,43 @@ impl App<'_> {
         v.window.request_redraw();
     }
 
+    /// Follows a change of the machine's clock (see [`ClockWatch`]): after a jump forward the
+    /// job has run on and the run skips ahead (bounded, as a far join); after one back the job
+    /// keeps its pace and the timestamps read the wall, except on synchronised screens, which
+    /// start afresh at the wall's moment so they agree with screens started since; a DST change
+    /// moves only the timestamps.
+    fn follow_clock(&mut self) {
+        let change = self.clock.check();
+        if let Some(o) = change.offset {
+            for v in &mut self.views {
+                v.pipeline.shift_wall(f64::from(o));
+            }
+        }
+        let Some(j) = change.jump else { return };
+        let by = Duration::from_secs_f64(j.abs());
+        if j > 0.0 {
+            self.epoch = self.epoch.checked_sub(by).unwrap_or(self.epoch);
+        } else if self.opts.synced {
+            self.epoch += by;
+            for (i, v) in self.views.iter_mut().enumerate() {
+                let (w, h) = v.size;
+                let mut p = (self.factory)(i, w.max(1) as usize, h.max(1) as usize);
+                p.set_scale_factor(v.window.scale_factor());
+                p.resize(w.max(1) as usize, h.max(1) as usize);
+                v.pipeline = p;
+            }
+        } else {
+            for v in &mut self.views {
+                v.pipeline.shift_wall(j);
+            }
+        }
+        for v in &mut self.views {
+            v.force = true;
+            v.requested = true;
+            v.window.request_redraw();
+        }
+    }
+
     fn input(&mut self, el: &ActiveEventLoop, input: Input) {
         let since = self.shown.map_or(Duration::ZERO, |s| s.elapsed());
         if self.shown.is_some() && self.opts.policy.should_exit(&input, since) {
@@ -446,6 +600,7 @@ impl ApplicationHandler<UserEvent> for App<'_> {
                         .request_inner_size(PhysicalSize::new(w.max(1), h.max(1)));
                 }
             }
+            UserEvent::Screens(rects) => self.on_screens(el, rects),
         }
     }
 
@@ -514,6 +669,12 @@ impl ApplicationHandler<UserEvent> for App<'_> {
         if self.gone {
             return;
         }
+        let now = Instant::now();
+        if now.saturating_duration_since(self.looked) >= Duration::from_secs(1) {
+            self.looked = now;
+            self.follow_clock();
+            self.follow_outputs(el);
+        }
         // Sleep until some view has output due, a cursor blink or an effect frame, never
         // drawing any view more often than max_fps.
         let now = Instant::now();
@@ -545,10 +706,12 @@ impl ApplicationHandler<UserEvent> for App<'_> {
                 next = Some(next.map_or(wake, |n: Instant| n.min(wake)));
             }
         }
-        el.set_control_flow(match next {
-            Some(t) => ControlFlow::WaitUntil(t),
-            None => ControlFlow::Wait,
-        });
+        // Wake at least every two seconds to look at the wall clock (a resume from suspend
+        // moves it without any event arriving).
+        let clock_due = now + Duration::from_secs(2);
+        el.set_control_flow(ControlFlow::WaitUntil(
+            next.map_or(clock_due, |t| t.min(clock_due)),
+        ));
     }
 }
 
@@ -574,14 +737,41 @@ fn forward_signals(proxy: EventLoopProxy<UserEvent>) {
 /// Runs windows until the user (or a signal, or the host) ends them.
 pub fn run(factory: Factory<'_>, opts: RuntimeOptions) -> Result<(), WindowError> {
     let elapsed = opts.elapsed;
-    let event_loop =
-        event_loop(&opts.session).map_err(|e| WindowError::EventLoop(e.to_string()))?;
+    #[cfg(unix)]
+    super::fds::ensure_headroom().map_err(|e| WindowError::Resources(e.to_string()))?;
+    // winit panics where it cannot make its event loop's descriptors; say it in one line.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let built = std::panic::catch_unwind(|| event_loop(&opts.session));
+    std::panic::set_hook(hook);
+    let event_loop = match built {
+        Ok(r) => r.map_err(|e| WindowError::EventLoop(e.to_string()))?,
+        Err(p) => {
+            let why = p
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| p.downcast_ref::<&str>().map(|s| (*s).to_string()))
+                .unwrap_or_else(|| "the event loop could not be created".into());
+            return Err(WindowError::Resources(why));
+        }
+    };
     forward_signals(event_loop.create_proxy());
     #[cfg(all(unix, not(target_os = "macos")))]
     {
         use winit::platform::x11::EventLoopExtX11;
         if event_loop.is_x11() {
             super::x11::quiet_xlib_io_errors();
+        }
+    }
+    #[cfg(all(unix, not(target_os = "macos")))]
+    {
+        use winit::platform::x11::EventLoopExtX11;
+        if matches!(opts.placement, Placement::Fullscreen(_)) && event_loop.is_x11() {
+            let proxy = event_loop.create_proxy();
+            // Without RandR the screen is taken as it is.
+            let _ = super::x11::watch_screens(move |rects| {
+                proxy.send_event(UserEvent::Screens(rects)).is_ok()
+            });
         }
     }
     #[cfg(all(unix, not(target_os = "macos")))]
@@ -607,6 +797,9 @@ pub fn run(factory: Factory<'_>, opts: RuntimeOptions) -> Result<(), WindowError
         error: None,
         started: false,
         gone: false,
+        clock: ClockWatch::start(),
+        looked: Instant::now(),
+        unmanaged: false,
     };
     event_loop
         .run_app(&mut app)

@@ -172,6 +172,70 @@ pub fn watch_parent(
     Ok(())
 }
 
+/// A monitor's place on the X screen: x, y, width, height.
+pub type ScreenRect = (i32, i32, u32, u32);
+
+/// The monitors of the default display as RandR reports them now (the primary first), or the
+/// whole screen when RandR lists none.
+fn monitors(conn: &impl Connection, root: u32) -> Result<Vec<ScreenRect>, X11Error> {
+    use x11rb::protocol::randr::ConnectionExt as _;
+    let mut list = conn.randr_get_monitors(root, true)?.reply()?.monitors;
+    list.sort_by_key(|m| !m.primary);
+    let rects: Vec<ScreenRect> = list
+        .iter()
+        .map(|m| {
+            (
+                i32::from(m.x),
+                i32::from(m.y),
+                u32::from(m.width),
+                u32::from(m.height),
+            )
+        })
+        .collect();
+    if !rects.is_empty() {
+        return Ok(rects);
+    }
+    let g = conn.get_geometry(root)?.reply()?;
+    Ok(vec![(0, 0, u32::from(g.width), u32::from(g.height))])
+}
+
+/// Watches the default display's screen from a thread: every RandR change (a resized screen, a
+/// monitor plugged in or out) reports the monitors as they are then; `notify` returns false to
+/// stop watching. winit's own monitor list is not refreshed on X11, hence our own connection.
+pub fn watch_screens(
+    notify: impl Fn(Vec<ScreenRect>) -> bool + Send + 'static,
+) -> Result<(), X11Error> {
+    use x11rb::protocol::Event;
+    use x11rb::protocol::randr::{ConnectionExt as _, NotifyMask};
+    let (conn, screen) = x11rb::connect(None)?;
+    let root = conn.setup().roots[screen].root;
+    conn.randr_query_version(1, 5)?.reply()?;
+    conn.randr_select_input(
+        root,
+        NotifyMask::SCREEN_CHANGE | NotifyMask::CRTC_CHANGE | NotifyMask::OUTPUT_CHANGE,
+    )?;
+    conn.flush()?;
+    std::thread::spawn(move || {
+        while let Ok(ev) = conn.wait_for_event() {
+            if !matches!(
+                ev,
+                Event::RandrScreenChangeNotify(_) | Event::RandrNotify(_)
+            ) {
+                continue;
+            }
+            // One change comes as several events: answer once for all that are queued.
+            while let Ok(Some(_)) = conn.poll_for_event() {}
+            let Ok(rects) = monitors(&conn, root) else {
+                break;
+            };
+            if !notify(rects) {
+                break;
+            }
+        }
+    });
+    Ok(())
+}
+
 /// Whether a window manager runs on the default display.
 pub fn wm_present() -> bool {
     let Ok((conn, screen)) = x11rb::connect(None) else {

@@ -97,21 +97,54 @@ impl Xvfb {
         }
         // Xvfb picks a free display number itself and writes it to stdout (-displayfd 1), so
         // parallel tests and other servers on the machine never collide.
-        let mut child = Command::new("Xvfb")
-            .args([
-                "-displayfd",
-                "1",
-                "-screen",
-                "0",
-                &format!("{width}x{height}x{depth}"),
-                "-nolisten",
-                "tcp",
-                "-noreset",
-            ])
+        let mut cmd = Command::new("Xvfb");
+        cmd.args([
+            "-displayfd",
+            "1",
+            "-screen",
+            "0",
+            &format!("{width}x{height}x{depth}"),
+            "-nolisten",
+            "tcp",
+            "-noreset",
+        ]);
+        Some(Xvfb::serve(cmd, "Xvfb", (width, height)))
+    }
+
+    /// A resizable Xephyr of this size nested in `host` (RandR can then change its screen),
+    /// or None (printing why) when Xephyr is not installed and not required.
+    pub fn nested(host: &Xvfb, width: u16, height: u16) -> Option<Xvfb> {
+        if !have("Xephyr") {
+            assert!(
+                !required(),
+                "Xephyr is required (TRAINSAVER_REQUIRE_DISPLAY=1) but not installed"
+            );
+            eprintln!("skipping: Xephyr is not installed (apt-get install xserver-xephyr)");
+            return None;
+        }
+        let mut cmd = Command::new("Xephyr");
+        cmd.args([
+            "-displayfd",
+            "1",
+            "-screen",
+            &format!("{width}x{height}"),
+            "-resizeable",
+            "-nolisten",
+            "tcp",
+            "-noreset",
+        ])
+        .env("DISPLAY", host.name());
+        Some(Xvfb::serve(cmd, "Xephyr", (width, height)))
+    }
+
+    /// Starts an X server that reports its display number on stdout and waits until it
+    /// accepts connections.
+    fn serve(mut cmd: Command, what: &str, size: (u16, u16)) -> Xvfb {
+        let mut child = cmd
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
-            .expect("spawn Xvfb");
+            .unwrap_or_else(|e| panic!("spawn {what}: {e}"));
         let mut out = child.stdout.take().expect("piped stdout");
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
@@ -132,28 +165,33 @@ impl Xvfb {
             None => {
                 let _ = child.kill();
                 let _ = child.wait();
-                panic!("Xvfb did not report a display number");
+                panic!("{what} did not report a display number");
             }
         };
         let deadline = Instant::now() + Duration::from_secs(10);
         while x11rb::connect(Some(&format!(":{display}"))).is_err() {
             assert!(
                 Instant::now() < deadline,
-                "Xvfb :{display} does not accept connections"
+                "{what} :{display} does not accept connections"
             );
             std::thread::sleep(Duration::from_millis(50));
         }
-        Some(Xvfb {
+        Xvfb {
             child,
             display,
-            size: (width, height),
-        })
+            size,
+        }
     }
 
     /// Kills the server now (a display that dies under its clients).
     pub fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+
+    /// The server's pid (to stop and continue it).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// The DISPLAY value.
@@ -172,7 +210,9 @@ impl Xvfb {
     pub fn capture(&self) -> Vec<[u8; 3]> {
         let conn = self.connect();
         let root = conn.setup().roots[0].root;
-        let (w, h) = self.size;
+        // The screen as it is now (RandR may have resized it).
+        let g = conn.get_geometry(root).unwrap().reply().unwrap();
+        let (w, h) = (g.width, g.height);
         let img = conn
             .get_image(ImageFormat::Z_PIXMAP, root, 0, 0, w, h, !0)
             .unwrap()

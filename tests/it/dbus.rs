@@ -12,13 +12,28 @@ const NAME: &str = "org.freedesktop.ScreenSaver";
 const PATH: &str = "/org/freedesktop/ScreenSaver";
 
 /// A private session bus, killed on drop.
-struct Bus {
+pub struct Bus {
     child: Child,
-    address: String,
+    /// Its address.
+    pub address: String,
 }
 
 impl Bus {
-    fn start() -> Option<Bus> {
+    /// A bus at an address of its own.
+    pub fn start() -> Option<Bus> {
+        Bus::start_with(&[])
+    }
+
+    /// A bus listening at `address` (a restarted bus comes back at the same place).
+    pub fn start_at(address: &str) -> Option<Bus> {
+        // Clients get the address without the server's guid, as a login session's is, so a
+        // bus started again there is the same bus to them.
+        let mut b = Bus::start_with(&[format!("--address={address}")])?;
+        b.address = address.to_string();
+        Some(b)
+    }
+
+    fn start_with(extra: &[String]) -> Option<Bus> {
         if !common::have("dbus-daemon") {
             assert!(
                 !common::required(),
@@ -29,6 +44,7 @@ impl Bus {
         }
         let mut child = Command::new("dbus-daemon")
             .args(["--session", "--nofork", "--nopidfile", "--print-address=1"])
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -43,7 +59,8 @@ impl Bus {
         })
     }
 
-    fn client(&self) -> zbus::blocking::Connection {
+    /// A client connection.
+    pub fn client(&self) -> zbus::blocking::Connection {
         zbus::blocking::connection::Builder::address(self.address.as_str())
             .unwrap()
             .build()
@@ -53,12 +70,20 @@ impl Bus {
 
 impl Drop for Bus {
     fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+impl Bus {
+    /// Kills it (its clients see the bus die).
+    pub fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
 }
 
-fn call<B>(c: &zbus::blocking::Connection, method: &str, args: &B) -> zbus::message::Message
+/// A method call on the service.
+pub fn call<B>(c: &zbus::blocking::Connection, method: &str, args: &B) -> zbus::message::Message
 where
     B: serde::Serialize + zbus::zvariant::DynamicType,
 {
@@ -68,7 +93,7 @@ where
 
 /// `trainsaver daemon ARGS` on display `x` with `session` as its session bus (and `system` as
 /// its system bus, if given), plus extra environment.
-fn daemon(
+pub fn daemon(
     x: &Xvfb,
     home: &TempDir,
     session: &Bus,
@@ -91,7 +116,7 @@ fn daemon(
 }
 
 /// Stops the daemon with SIGTERM, checks it exits 0, and returns its log.
-fn stop(mut d: Child) -> String {
+pub fn stop(mut d: Child) -> String {
     sigterm(d.id());
     let st = wait_exit(&mut d, Duration::from_secs(5));
     let log = common::stderr_of(&mut d);
@@ -244,7 +269,7 @@ impl FakePlayer {
     }
 }
 
-fn serve<I: zbus::object_server::Interface>(
+pub fn serve<I: zbus::object_server::Interface>(
     bus: &Bus,
     name: &str,
     path: &str,

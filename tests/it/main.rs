@@ -6,8 +6,10 @@
 #![allow(clippy::too_many_lines)]
 
 mod cli;
+mod clocks;
 mod common;
 mod daemon;
+mod daemon_faults;
 mod dbus;
 mod fuzz;
 mod golden_images;
@@ -17,6 +19,7 @@ mod panels;
 mod realism;
 mod run_invariants;
 mod saver;
+mod screens;
 mod simulation;
 mod wayland;
 mod window;

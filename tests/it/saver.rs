@@ -433,3 +433,47 @@ fn a_dying_x_server_ends_the_saver_in_one_line() {
         "{err}"
     );
 }
+
+/// A low descriptor limit is one line and exit 1, never a panic; a low soft limit alone is
+/// raised to the hard one and the saver runs.
+#[test]
+fn a_low_descriptor_limit_is_an_error_not_a_panic() {
+    let Some(x) = Xvfb::start(640, 480) else {
+        return;
+    };
+    let home = TempDir::new("emfile");
+    // The saver under a shell that lowers the limit first, with the test's empty config.
+    let saver = |limit: &str| {
+        let mut c = std::process::Command::new("bash");
+        c.args([
+            "-c",
+            &format!(
+                "ulimit {limit} 11 && exec {} --fullscreen --seed 3",
+                common::bin()
+            ),
+        ])
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("HOME", home.path())
+        .env("DISPLAY", x.name())
+        .env_remove("WAYLAND_DISPLAY")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+        c
+    };
+    let o = saver("-n").output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("file descriptors") && !err.contains("panicked"),
+        "{err}"
+    );
+    let mut child = saver("-S -n").spawn().unwrap();
+    let up = eventually(Duration::from_secs(20), || covered(&x) > 0.6);
+    common::sigterm(child.id());
+    let _ = wait_exit(&mut child, Duration::from_secs(5));
+    assert!(
+        up,
+        "a raised soft limit: no saver: {}",
+        stderr_of(&mut child)
+    );
+}

@@ -321,3 +321,36 @@ fn the_daemon_reads_idle_time_from_the_compositor() {
     assert!(log.contains("idle source: Wayland ("), "{log}");
     assert!(log.matches("starting").count() >= 2, "{log}");
 }
+
+#[test]
+fn an_output_created_while_the_saver_runs_is_covered_too() {
+    let Some(sway) = Sway::start("hotplug") else {
+        return;
+    };
+    let home = TempDir::new("wl-hotplug");
+    let mut c = sway.saver(&home, &["--fullscreen", "--seed", "3"]);
+    covers_both(&sway, &mut c);
+    sway.run("swaymsg", &["create_output"]);
+    sway.run(
+        "swaymsg",
+        &[
+            "output",
+            "HEADLESS-3",
+            "resolution",
+            "800x600",
+            "position",
+            "2560",
+            "0",
+        ],
+    );
+    let covered = eventually(Duration::from_secs(20), || sway.covered("HEADLESS-3") > 0.6);
+    if !covered {
+        let _ = c.kill();
+        panic!(
+            "the new output shows the plain background: {}",
+            stderr_of(&mut c)
+        );
+    }
+    sigterm(c.id());
+    exits_0(&mut c, "SIGTERM");
+}

@@ -68,6 +68,12 @@ impl Console {
         w.style().step_line(w, &last).text().chars().count()
     }
 
+    /// The machine's wall clock moved by `secs` without the job's progress doing so (set
+    /// back, or a DST change): lines written from now on carry the new time.
+    pub fn shift_wall(&mut self, secs: f64) {
+        self.writer.shift_wall(secs);
+    }
+
     /// Keeps up with an event without writing it (a far jump skips what would long have
     /// scrolled off): only the state the style needs to go on follows it.
     pub fn follow(&mut self, t: &Timed) {

@@ -82,6 +82,13 @@ impl Writer {
         self.style = style;
     }
 
+    /// Moves the wall clock the timestamps read by `secs` (the machine's clock was set, or
+    /// its local time changed offset): later lines read the new time.
+    pub fn shift_wall(&mut self, secs: f64) {
+        let d = ChronoDuration::milliseconds((secs * 1000.0).round() as i64);
+        self.start = self.start.checked_add_signed(d).unwrap_or(self.start);
+    }
+
     /// Moves the writer's clock to `job` seconds (a style whose tool waits between lines).
     pub fn set_job(&mut self, job: f64) {
         self.job = job;
