@@ -7,7 +7,7 @@ use chrono::NaiveDateTime;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, Parser, Subcommand};
 
-use crate::config::limits::{BENCH_FRAMES, IDLE, RENDER_AT, SIZE_SIDE, SPEED};
+use crate::config::limits::{BENCH_FRAMES, CLIP, CLIP_FPS, IDLE, RENDER_AT, SIZE_SIDE, SPEED};
 use crate::config::{
     Flavor, Layout, Presenter, ValueError, duration_in, parse_duration, parse_font_size,
     parse_start, parse_theme,
@@ -125,6 +125,13 @@ pub enum Command {
         #[command(subcommand)]
         action: ConfigAction,
     },
+    /// List what the config accepts: themes, styles, models, gpus or datasets (the catalog in
+    /// use: built in, or the config directory's data files).
+    List {
+        /// Which table.
+        #[arg(value_enum)]
+        what: ListWhat,
+    },
     /// Print the manual page (roff), generated from this command line's own definition.
     Man,
     /// Print a shell completion script: bash, zsh, fish, elvish or powershell.
@@ -132,6 +139,21 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
+}
+
+/// The tables `list` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListWhat {
+    /// Colour themes (config `theme`, `--theme`).
+    Themes,
+    /// Log styles (config `flavor`, `--flavor`).
+    Styles,
+    /// Models the runs train.
+    Models,
+    /// GPUs the clusters have.
+    Gpus,
+    /// Datasets the runs read.
+    Datasets,
 }
 
 /// Arguments of `render`.
@@ -143,9 +165,16 @@ pub struct RenderArgs {
     /// Frame size in pixels, WIDTHxHEIGHT.
     #[arg(long, value_name = "WxH", value_parser = parse_size, default_value = "1280x720")]
     pub size: (u32, u32),
-    /// Output PNG file.
+    /// Output file: a PNG, or with --clip a GIF.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: PathBuf,
+    /// Write a looping GIF of this much simulated time from --at (1s to 10m) instead of one
+    /// frame.
+    #[arg(long, value_name = "DURATION", value_parser = parse_clip)]
+    pub clip: Option<Duration>,
+    /// Frames per second of a clip (1 to 50).
+    #[arg(long, value_name = "N", value_parser = parse_fps, default_value = "10", requires = "clip")]
+    pub fps: u32,
     /// With --sync-epoch: render the moment a synchronised display shows at this wall-clock
     /// time ("YYYY-MM-DD HH:MM:SS") instead of --at.
     #[arg(long, value_name = "TIME", value_parser = parse_start)]
@@ -227,6 +256,19 @@ fn parse_frames(s: &str) -> Result<usize, ValueError> {
 /// `render --at`.
 fn parse_at(s: &str) -> Result<Duration, ValueError> {
     duration_in(s, RENDER_AT)
+}
+
+/// `render --clip`.
+fn parse_clip(s: &str) -> Result<Duration, ValueError> {
+    duration_in(s, CLIP)
+}
+
+/// `render --fps`.
+fn parse_fps(s: &str) -> Result<u32, ValueError> {
+    let v: u32 = s
+        .parse()
+        .map_err(|_| ValueError::malformed(s, format!("not a whole number: allowed {CLIP_FPS}")))?;
+    CLIP_FPS.check(v)
 }
 
 /// The daemon's idle timeout.

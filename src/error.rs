@@ -14,6 +14,9 @@ pub enum UsageError {
     /// `render --wall` without an epoch to measure from.
     #[error("--wall needs a sync epoch (--sync-epoch or config `sync_epoch`)")]
     WallWithoutEpoch,
+    /// `render --clip` to a file that is not a GIF.
+    #[error("--clip writes a GIF: the output must end in .gif, got {0}")]
+    ClipNotGif(String),
     /// A host window id (`--window-id`, `$XSCREENSAVER_WINDOW`) that is not one.
     #[error("{origin}: {source}")]
     WindowId {
@@ -73,6 +76,9 @@ pub enum AppError {
     /// A PNG could not be written: exit code 1.
     #[error(transparent)]
     Png(#[from] PngError),
+    /// A GIF could not be written: exit code 1.
+    #[error(transparent)]
+    Gif(#[from] crate::present::gif::GifError),
     /// The idle daemon failed: exit code 1.
     #[error(transparent)]
     Daemon(#[from] DaemonError),

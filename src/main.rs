@@ -20,6 +20,7 @@ fn run(cli: &Cli, saver_flags: &[String]) -> Result<(), AppError> {
         Some(Command::Render(args)) => commands::render::run(&settings, args),
         Some(Command::Tty(args)) => commands::tty::run(&settings, args),
         Some(Command::Bench(args)) => commands::bench::run(&settings, args),
+        Some(Command::List { what }) => commands::list::run(&settings, *what),
         Some(Command::Daemon(args)) => {
             commands::daemon::run(&cli.common, saver_flags, &settings, args)
         }

@@ -4,6 +4,7 @@ pub mod bench;
 pub mod completions;
 pub mod config;
 pub mod daemon;
+pub mod list;
 pub mod man;
 pub mod render;
 pub mod tty;

@@ -27,11 +27,15 @@ pub fn run(s: &Settings, args: &TtyArgs) -> Result<(), AppError> {
     let (start, elapsed) = s.live_origin(now);
     s.announce_seed();
     let stop = Arc::new(AtomicBool::new(false));
-    {
-        let stop = stop.clone();
-        // Without a handler Ctrl-C would leave wrapping off and colours set.
-        ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst))
-            .map_err(|e| IoFailure::new("cannot handle Ctrl-C", std::io::Error::other(e)))?;
+    // Without handlers Ctrl-C (or a SIGTERM, a closed terminal) would leave wrapping off and
+    // colours set: the loop sees the flag and restores the terminal.
+    for sig in [
+        signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+    ] {
+        signal_hook::flag::register(sig, stop.clone())
+            .map_err(|e| IoFailure::new("cannot handle Ctrl-C", e))?;
     }
     let stdout = std::io::stdout();
     let tty = stdout.is_terminal();

@@ -191,6 +191,17 @@ pub const DRIFT_PERIOD: Span = Span {
     min: secs(10),
     max: secs(7 * 86_400),
 };
+/// `render --clip`: the simulated span of a clip.
+pub const CLIP: Span = Span {
+    min: secs(1),
+    max: secs(600),
+};
+/// Frames per second of a clip.
+pub const CLIP_FPS: Bounds<u32> = Bounds {
+    min: 1,
+    max: 50,
+    unit: "",
+};
 /// `render --at`: at most a year of simulated time (reaching it takes about 3 s).
 pub const RENDER_AT: Span = Span {
     min: secs(0),

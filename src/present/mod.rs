@@ -1,5 +1,6 @@
 //! Presenters: where frames and lines end up (a window's surface, a PNG file, a terminal).
 
 pub mod ansi;
+pub mod gif;
 pub mod png;
 pub mod surface;

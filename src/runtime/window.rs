@@ -726,11 +726,20 @@ fn event_loop(session: &Session) -> Result<EventLoop<UserEvent>, winit::error::E
     b.build()
 }
 
-/// Sends SIGTERM/SIGINT into the loop as [`UserEvent::Quit`].
+/// Sends SIGTERM, SIGINT and SIGHUP into the loop as [`UserEvent::Quit`], so the saver ends
+/// the way it ends on a key (windows closed, the lock released).
 fn forward_signals(proxy: EventLoopProxy<UserEvent>) {
-    // Fails only if a handler exists already (tests, embedding); then the default applies.
-    let _ = ctrlc::set_handler(move || {
-        let _ = proxy.send_event(UserEvent::Quit);
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    // Fails only when the process cannot install handlers; then the default applies.
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP]) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        for _ in signals.forever() {
+            if proxy.send_event(UserEvent::Quit).is_err() {
+                break;
+            }
+        }
     });
 }
 

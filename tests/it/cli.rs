@@ -582,3 +582,169 @@ fn tty_joins_a_running_job_in_real_time() {
         "{first}"
     );
 }
+
+/// Decodes a GIF into its composited RGB frames (the image a viewer shows after each).
+fn gif_frames(path: &std::path::Path) -> (usize, usize, Vec<Vec<[u8; 3]>>) {
+    let mut opts = gif::DecodeOptions::new();
+    opts.set_color_output(gif::ColorOutput::RGBA);
+    let mut d = opts.read_info(std::fs::File::open(path).unwrap()).unwrap();
+    let (w, h) = (d.width() as usize, d.height() as usize);
+    let mut canvas = vec![[0u8; 3]; w * h];
+    let mut out = Vec::new();
+    while let Some(f) = d.read_next_frame().unwrap() {
+        for y in 0..f.height as usize {
+            for x in 0..f.width as usize {
+                let p = &f.buffer[(y * f.width as usize + x) * 4..][..4];
+                if p[3] != 0 {
+                    canvas[(f.top as usize + y) * w + f.left as usize + x] = [p[0], p[1], p[2]];
+                }
+            }
+        }
+        out.push(canvas.clone());
+    }
+    (w, h, out)
+}
+
+#[test]
+fn render_clip_writes_the_frames_the_window_shows_as_a_gif() {
+    let home = TempDir::new("clip");
+    let gif = home.path().join("a.gif");
+    let args = |out: &std::path::Path| -> Vec<String> {
+        [
+            "render",
+            "--seed",
+            "5",
+            "--flavor",
+            "ddp",
+            "--from-start",
+            "--at",
+            "60s",
+            "--speed",
+            "3",
+            "--clip",
+            "5s",
+            "--fps",
+            "4",
+            "--size",
+            "480x270",
+            "-o",
+        ]
+        .iter()
+        .map(ToString::to_string)
+        .chain([out.display().to_string()])
+        .collect()
+    };
+    let a: Vec<String> = args(&gif);
+    let o = run(&home, &a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(o.status.success(), "{}", stderr(&o));
+    // A clip of more than a few seconds says how far it is.
+    assert!(stderr(&o).contains("frames 20/20"), "{}", stderr(&o));
+    let (w, h, frames) = gif_frames(&gif);
+    assert_eq!((w, h), (480, 270));
+    assert!(
+        frames.len() >= 3,
+        "{} frames: the log moved in 15 s",
+        frames.len()
+    );
+    // The first frame is the one `render` writes for that moment.
+    let png = home.path().join("first.png");
+    let o = run(
+        &home,
+        &[
+            "render",
+            "--seed",
+            "5",
+            "--flavor",
+            "ddp",
+            "--from-start",
+            "--at",
+            "60s",
+            "--speed",
+            "3",
+            "--size",
+            "480x270",
+            "-o",
+            png.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let still = read_png(&png).unwrap();
+    let near = frames[0]
+        .iter()
+        .zip(still.data.chunks_exact(4))
+        .filter(|(g, p)| g.iter().zip(p.iter()).all(|(a, b)| a.abs_diff(*b) <= 24))
+        .count();
+    assert!(
+        near * 1000 >= w * h * 995,
+        "{near} of {} pixels match the still",
+        w * h
+    );
+    // The same arguments, the same bytes.
+    let again = home.path().join("b.gif");
+    let b: Vec<String> = args(&again);
+    let o = run(&home, &b.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(o.status.success());
+    assert_eq!(std::fs::read(&gif).unwrap(), std::fs::read(&again).unwrap());
+    // Bad input: one line, exit 2.
+    for bad in [
+        vec!["render", "--clip", "5s", "-o", "clip.png"],
+        vec!["render", "--clip", "0s", "-o", "c.gif"],
+        vec!["render", "--clip", "2h", "-o", "c.gif"],
+        vec!["render", "--clip", "5s", "--fps", "0", "-o", "c.gif"],
+        vec!["render", "--fps", "10", "-o", "c.gif"],
+    ] {
+        let o = run(&home, &bad);
+        let e = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{bad:?}: {e}");
+        assert_eq!(e.lines().count(), 1, "{bad:?}: {e}");
+    }
+}
+
+#[test]
+fn list_prints_what_the_config_accepts() {
+    let home = TempDir::new("list");
+    let text = |what: &str| {
+        let o = run(&home, &["list", what]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    // Every theme and style listed is one the config takes, and the other way round.
+    let cfg = home.path().join("c.toml");
+    let themes = text("themes");
+    let names: Vec<&str> = themes
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(names.len(), raster::THEMES.len());
+    for name in &names {
+        std::fs::write(&cfg, format!("theme = \"{name}\"\n")).unwrap();
+        let o = run(
+            &home,
+            &["config", "check", "--config", cfg.to_str().unwrap()],
+        );
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+    }
+    let styles = text("styles");
+    for name in styles.lines().filter_map(|l| l.split_whitespace().next()) {
+        std::fs::write(&cfg, format!("flavor = \"{name}\"\n")).unwrap();
+        let o = run(
+            &home,
+            &["config", "check", "--config", cfg.to_str().unwrap()],
+        );
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+    }
+    assert_eq!(styles.lines().count(), sim::Framework::ALL.len() + 1);
+    // The catalog's tables, one row per entry after the header.
+    let catalog = sim::Catalog::builtin();
+    assert_eq!(text("models").lines().count(), catalog.models.len() + 1);
+    assert!(text("models").contains("Llama-3.1-8B") && text("models").contains("llama3 8B"));
+    assert_eq!(text("gpus").lines().count(), catalog.gpus.len() + 1);
+    assert_eq!(text("datasets").lines().count(), catalog.datasets.len() + 1);
+    let o = run(&home, &["list", "colours"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("possible values: themes, styles"),
+        "{}",
+        stderr(&o)
+    );
+}

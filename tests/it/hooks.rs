@@ -110,3 +110,140 @@ fn xautolock_starts_the_saver_and_input_ends_it() {
         "the saver did not end on a key press"
     );
 }
+
+/// Pids of a user's live processes whose command line contains `pattern` (zombies, which some
+/// containers' init reaps late, count as gone).
+fn live(user: &str, pattern: &str) -> Vec<u32> {
+    let Ok(o) = Command::new("pgrep")
+        .args(["-u", user, "-f", "--", pattern])
+        .output()
+    else {
+        return Vec::new();
+    };
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .filter_map(|l| l.trim().parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .ok()
+                .and_then(|s| {
+                    s.rsplit(')')
+                        .next()
+                        .map(|r| r.trim_start().starts_with('Z'))
+                })
+                == Some(false)
+        })
+        .collect()
+}
+
+/// The real xsecurelock with `contrib/hooks/xsecurelock/saver_trainsaver`, as an unprivileged
+/// user (it refuses nothing as root, but a locker runs as the user): the lock shows the run,
+/// and the saver ends when the locker does.
+#[test]
+fn xsecurelock_shows_the_run_behind_the_lock() {
+    const USER: &str = "trainsaver-test";
+    if !tool("xsecurelock") || !tool("xhost") {
+        return;
+    }
+    // SAFETY: getuid has no preconditions.
+    let root = unsafe { libc::getuid() } == 0;
+    let user_ok = Command::new("id")
+        .arg(USER)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if root && !user_ok {
+        assert!(
+            !common::required(),
+            "user {USER} is required for the locker test (useradd {USER})"
+        );
+        eprintln!("skipping: user {USER} does not exist");
+        return;
+    }
+    let Some(x) = Xvfb::start(800, 600) else {
+        return;
+    };
+    let home = TempDir::new("xsecurelock");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(home.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let saver = home.path().join("saver_trainsaver");
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/contrib/hooks/xsecurelock/saver_trainsaver"
+        ),
+        &saver,
+    )
+    .unwrap();
+    std::fs::set_permissions(&saver, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let who = if root {
+        USER.to_string()
+    } else {
+        std::env::var("USER").unwrap_or_default()
+    };
+    let st = Command::new("xhost")
+        .arg(format!("+si:localuser:{who}"))
+        .env("DISPLAY", x.name())
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(st.success(), "xhost");
+    let env = [
+        ("DISPLAY", x.name()),
+        ("HOME", home.path().display().to_string()),
+        (
+            "XDG_CONFIG_HOME",
+            home.path().join("config").display().to_string(),
+        ),
+        ("XSECURELOCK_SAVER", saver.display().to_string()),
+        ("XSECURELOCK_BLANK_TIMEOUT", "-1".to_string()),
+        ("XSECURELOCK_NO_COMPOSITE", "1".to_string()),
+        ("TRAINSAVER", common::bin().to_string()),
+        ("PATH", "/usr/bin:/bin".to_string()),
+    ];
+    let mut cmd = if root {
+        let mut c = Command::new("runuser");
+        c.args(["-u", USER, "--", "env", "-i"]);
+        c.args(env.iter().map(|(k, v)| format!("{k}={v}")));
+        c.arg("xsecurelock");
+        c
+    } else {
+        let mut c = Command::new("xsecurelock");
+        c.env_remove("WAYLAND_DISPLAY")
+            .envs(env.iter().map(|(k, v)| (k, v)));
+        c
+    };
+    let locker = KillOnDrop(
+        cmd.stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let shows = eventually(Duration::from_secs(20), || covered(&x) > 0.6);
+    let savers = live(&who, "--root");
+    assert!(
+        shows,
+        "the lock does not show the run ({:.0}% of the screen)",
+        covered(&x) * 100.0
+    );
+    assert!(
+        !savers.is_empty(),
+        "no `trainsaver --root` runs under the lock"
+    );
+    // Unlocking (xsecurelock ends on SIGTERM as it does on a successful login) ends the saver.
+    let locks = live(&who, "xsecurelock");
+    assert!(!locks.is_empty());
+    for pid in locks {
+        common::sigterm(pid);
+    }
+    let gone = eventually(Duration::from_secs(10), || live(&who, "--root").is_empty());
+    drop(locker);
+    assert!(
+        gone,
+        "the saver outlived the locker: {:?}",
+        live(&who, "--root")
+    );
+    assert!(
+        eventually(Duration::from_secs(5), || covered(&x) < 0.1),
+        "the lock's windows stayed"
+    );
+}

@@ -8,9 +8,9 @@ use fontdue::{Font, FontSettings};
 /// The bundled regular face: DejaVu Sans Mono cut down to the characters logs show and renamed
 /// (`fonts/subset.py`; Bitstream Vera licence in `fonts/`). fontdue keeps every glyph's
 /// outline in memory, so the full face would cost about 7 MB.
-pub const BUNDLED_REGULAR: &[u8] = include_bytes!("../../../fonts/TrainsaverMono-Regular.ttf");
+pub const BUNDLED_REGULAR: &[u8] = include_bytes!("../fonts/TrainsaverMono-Regular.ttf");
 /// The bundled bold face.
-pub const BUNDLED_BOLD: &[u8] = include_bytes!("../../../fonts/TrainsaverMono-Bold.ttf");
+pub const BUNDLED_BOLD: &[u8] = include_bytes!("../fonts/TrainsaverMono-Bold.ttf");
 
 /// Why a font could not be used.
 #[derive(Debug, thiserror::Error)]

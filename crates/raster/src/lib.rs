@@ -13,7 +13,7 @@ mod render;
 mod theme;
 
 pub use effects::Effects;
-pub use font::{Faces, FontError, FontSet};
+pub use font::{BUNDLED_BOLD, BUNDLED_REGULAR, Faces, FontError, FontSet};
 pub use frame::{BPP, Frame};
 pub use layout::{Fit, FontSize, PixelScale, SHRINK_ROWS, Sizing};
 pub use render::{Rasterizer, RenderReport};

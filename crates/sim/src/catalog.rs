@@ -5,9 +5,9 @@ use serde::Deserialize;
 
 use crate::tomlerr;
 
-const MODELS: &str = include_str!("../../../data/models.toml");
-const GPUS: &str = include_str!("../../../data/gpus.toml");
-const DATASETS: &str = include_str!("../../../data/datasets.toml");
+const MODELS: &str = include_str!("../data/models.toml");
+const GPUS: &str = include_str!("../data/gpus.toml");
+const DATASETS: &str = include_str!("../data/datasets.toml");
 
 /// A model architecture.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
