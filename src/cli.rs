@@ -67,6 +67,10 @@ pub struct Common {
     /// Start at the job's launch instead of joining it while it runs (config `join_running`).
     #[arg(long, global = true)]
     pub from_start: bool,
+    /// Show a real job's log instead of the simulated run: a file followed like `tail -F`, or
+    /// `-` for stdin (`ssh login tail -F slurm-1234.out | trainsaver --kiosk --follow -`).
+    #[arg(long, global = true, value_name = "FILE|-")]
+    pub follow: Option<PathBuf>,
     /// Font size in pixels (6 to 160), or "auto" to fit the configured rows.
     #[arg(long, global = true, value_name = "PX|auto", value_parser = parse_font_size)]
     pub font_size: Option<FontSize>,
@@ -380,7 +384,7 @@ mod tests {
 
     /// Every saver flag with a valid value, as a user would type it.
     /// A sample of every saver flag; an empty value marks a switch.
-    const EVERY_SAVER_FLAG: [(&str, &str); 11] = [
+    const EVERY_SAVER_FLAG: [(&str, &str); 12] = [
         ("--seed", "5"),
         ("--speed", "2.5"),
         ("--theme", "amber"),
@@ -391,6 +395,7 @@ mod tests {
         ("--sync-epoch", "2026-01-01 08:00:00"),
         ("--rank", "3"),
         ("--from-start", ""),
+        ("--follow", "/var/log/job.log"),
         ("--font-size", "auto"),
     ];
 

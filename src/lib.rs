@@ -35,6 +35,7 @@ pub mod commands;
 mod config;
 mod daemon;
 pub mod error;
+mod follow;
 mod hostargs;
 mod pipeline;
 mod present;

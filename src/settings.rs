@@ -9,7 +9,8 @@ use chrono::NaiveDateTime;
 use crate::cli::Common;
 use crate::config::{self, Config, load_catalog, load_faces};
 use crate::error::AppError;
-use crate::pipeline::{Feed, Look, Pipeline, RunSpec};
+use crate::follow::{Follow, FollowSpec};
+use crate::pipeline::{Feed, Look, Pipeline, RunSpec, Source};
 use logs::ConsoleConfig;
 use raster::Faces;
 use sim::{Catalog, Simulation};
@@ -34,6 +35,8 @@ pub struct Settings {
     pub rank: u32,
     /// The faces to draw with (the config's font, checked once).
     pub faces: Faces,
+    /// A real job's log to show instead of the simulated run (`-`: stdin).
+    pub follow: Option<std::path::PathBuf>,
 }
 
 /// Simulated time after which a synchronised run starts over on a new seed (see
@@ -102,6 +105,7 @@ impl Settings {
             start: common.start,
             rank: common.rank.unwrap_or(0),
             faces: load_faces(config_font.as_deref())?,
+            follow: common.follow.clone(),
         })
     }
 
@@ -170,6 +174,11 @@ impl Settings {
 
     /// A pipeline for frames of the given size.
     pub fn pipeline(&self, default_start: NaiveDateTime, width: usize, height: usize) -> Pipeline {
+        if let Some(follow) = self.following(default_start) {
+            // A real log runs at the wall clock's pace.
+            let source = Source::Follow(Box::new(follow));
+            return Pipeline::from_source(source, &self.look(), 1.0, width, height);
+        }
         Pipeline::new(
             self.run(default_start),
             &self.look(),
@@ -177,6 +186,18 @@ impl Settings {
             width,
             height,
         )
+    }
+
+    /// The followed log, when `--follow` names one, with the simulated run to stand in.
+    pub fn following(&self, default_start: NaiveDateTime) -> Option<Follow> {
+        let path = self.follow.clone()?;
+        let run = self.run(default_start);
+        Some(Follow::new(FollowSpec {
+            path,
+            idle: self.config.follow_idle,
+            fallback: self.config.follow_fallback,
+            stand_in: Box::new(move || Box::new(Feed::new(run.clone()))),
+        }))
     }
 
     /// Wall-clock time elapsed since the synchronised epoch (zero when not synchronised).
@@ -235,6 +256,7 @@ mod tests {
             sync_epoch: Some(config::parse_start(epoch).unwrap()),
             rank: 0,
             faces: Faces::bundled(),
+            follow: None,
         }
     }
 

@@ -5,7 +5,7 @@ use std::io::IsTerminal as _;
 use std::time::Duration;
 
 use crate::cli::RenderArgs;
-use crate::error::{AppError, UsageError};
+use crate::error::{AppError, IoFailure, UsageError};
 use crate::pipeline::Pipeline;
 use crate::present::gif::{GifWriter, Histogram, Palette};
 use crate::present::png::write_png;
@@ -21,6 +21,11 @@ pub fn run(s: &Settings, args: &RenderArgs) -> Result<(), AppError> {
         (Some(_), None) => return Err(UsageError::WallWithoutEpoch.into()),
         (None, _) => args.at,
     };
+    if let Some(path) = s.follow.as_ref().filter(|p| p.as_os_str() != "-") {
+        // A log to render must be there now (live screens wait for one to appear).
+        std::fs::metadata(path)
+            .map_err(|e| IoFailure::new(format!("--follow {}", path.display()), e))?;
+    }
     if let Some(span) = args.clip {
         return clip(s, args, at, span);
     }

@@ -10,6 +10,7 @@ use crate::pipeline::{Feed, TimedOp};
 use crate::present::ansi::AnsiWriter;
 
 use crate::error::{AppError, IoFailure};
+use crate::follow::Follow;
 use crate::runtime::clock_watch::ClockWatch;
 use crate::settings::{Settings, now_start};
 
@@ -47,6 +48,20 @@ pub fn run(s: &Settings, args: &TtyArgs) -> Result<(), AppError> {
     let mut w = AnsiWriter::new(stdout.lock(), tty, !args.no_color).with_cols(cols);
     let io = |e: std::io::Error| AppError::from(IoFailure::new("writing to stdout", e));
     w.begin().map_err(io)?;
+    if let Some(follow) = s.following(start) {
+        let written = follow_log(follow, &mut w, args, &stop);
+        return match written {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            Err(e) => Err(io(e)),
+            Ok(()) => w
+                .finish()
+                .or_else(|e| match e.kind() {
+                    std::io::ErrorKind::BrokenPipe => Ok(()),
+                    _ => Err(e),
+                })
+                .map_err(io),
+        };
+    }
     let mut sim = s.feed(start);
     let join = elapsed.mul_f64(s.config.speed);
     let clock = Clocks {
@@ -65,6 +80,49 @@ pub fn run(s: &Settings, args: &TtyArgs) -> Result<(), AppError> {
             r => r.map_err(io),
         },
     }
+}
+
+/// `tty --follow`: the log redrawn through the terminal parser (only its text, colours and
+/// rewrites reach this terminal, never the log's own control sequences), looked at four times a
+/// second until stopped, for `--duration`, or with `--fast` until it has nothing more.
+fn follow_log<W: Write>(
+    mut follow: Follow,
+    w: &mut AnsiWriter<W>,
+    args: &TtyArgs,
+    stop: &AtomicBool,
+) -> std::io::Result<()> {
+    let started = Instant::now();
+    let end = args.duration.unwrap_or(Duration::MAX);
+    let mut looks = 0u32;
+    while !stop.load(Ordering::SeqCst) {
+        // `--fast` looks again at once, as if the wall clock ran on.
+        looks += 1;
+        let t = if args.fast {
+            crate::follow::POLL * looks
+        } else {
+            started.elapsed()
+        };
+        if t >= end {
+            break;
+        }
+        let mut wrote = false;
+        let mut failed = Ok(());
+        follow.advance_each(t, |op| {
+            wrote = true;
+            if failed.is_ok() {
+                failed = w.write(&op);
+            }
+        });
+        failed?;
+        w.flush()?;
+        if args.fast && !wrote {
+            break;
+        }
+        if !args.fast {
+            std::thread::sleep(TICK);
+        }
+    }
+    Ok(())
 }
 
 /// Joining a running job (or synchronised with other screens): catches up silently to a

@@ -87,8 +87,17 @@ pub fn run(s: &Settings, flags: &WindowFlags) -> Result<(), AppError> {
     let s = &synced;
     s.announce_seed();
     let (start, elapsed) = s.live_origin(now);
+    // A followed log is shown as it comes, from the moment the screen opens.
+    let elapsed = if s.follow.is_some() {
+        Duration::ZERO
+    } else {
+        elapsed
+    };
     let independent = c.multi_monitor == MultiMonitor::Independent;
     let factory: Factory<'_> = Box::new(move |view, w, h| {
+        if s.follow.is_some() {
+            return s.pipeline(start, w, h);
+        }
         let mut run = s.run(start);
         // Each screen shows a different node's first rank; the run itself is the same.
         if independent {
@@ -110,7 +119,7 @@ pub fn run(s: &Settings, flags: &WindowFlags) -> Result<(), AppError> {
             blank: c.blank_between,
         },
         session,
-        synced: s.sync_epoch.is_some(),
+        synced: s.sync_epoch.is_some() && s.follow.is_none(),
     };
     Ok(run_window(factory, opts)?)
 }

@@ -70,7 +70,7 @@ impl Span {
 }
 
 /// A duration in its largest whole unit: days from two days up, then hours, minutes, seconds.
-fn human(d: Duration) -> String {
+pub fn human(d: Duration) -> String {
     let s = d.as_secs();
     match s {
         s if s >= 2 * 86_400 && s.is_multiple_of(86_400) => format!("{}d", s / 86_400),
@@ -185,6 +185,11 @@ pub const BENCH_FRAMES: Bounds<usize> = Bounds {
 pub const IDLE: Span = Span {
     min: secs(1),
     max: secs(86_400),
+};
+/// `follow_idle`: how long a followed log may be silent before the screen says so.
+pub const FOLLOW_IDLE: Span = Span {
+    min: secs(10),
+    max: secs(7 * 86_400),
 };
 /// Time the burn-in drift takes to go round its path.
 pub const DRIFT_PERIOD: Span = Span {

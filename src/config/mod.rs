@@ -22,8 +22,8 @@ pub use error::{ConfigError, ValueError};
 pub use font::{FontFileError, load_faces};
 pub use schema::Config;
 pub use values::{
-    Columns, Flavor, IdleSourceKind, Layout, Monitors, MultiMonitor, Presenter, parse_font_size,
-    parse_theme,
+    Columns, Flavor, FollowFallback, IdleSourceKind, Layout, Monitors, MultiMonitor, Presenter,
+    parse_font_size, parse_theme,
 };
 
 /// Largest config or catalog file read (4 MiB).

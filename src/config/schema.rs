@@ -14,12 +14,12 @@ use super::colors::{CustomColors, EffectsConfig};
 use super::duration::duration_in;
 use super::error::ConfigError;
 use super::limits::{
-    DIM_LEVEL, DRIFT_PERIOD, DRIFT_PX, IDLE, INPUT_GRACE_MS, MAX_FPS, MOTION_THRESHOLD, PADDING,
-    ROWS, SCROLLBACK, SPEED, Span,
+    DIM_LEVEL, DRIFT_PERIOD, DRIFT_PX, FOLLOW_IDLE, IDLE, INPUT_GRACE_MS, MAX_FPS,
+    MOTION_THRESHOLD, PADDING, ROWS, SCROLLBACK, SPEED, Span,
 };
 use super::values::{
-    Columns, Flavor, IdleSourceKind, Layout, Monitors, MultiMonitor, Presenter, de_font_size,
-    de_pixel_scale, de_theme,
+    Columns, Flavor, FollowFallback, IdleSourceKind, Layout, Monitors, MultiMonitor, Presenter,
+    de_font_size, de_pixel_scale, de_theme,
 };
 
 /// Everything a user can set in `config.toml`. Every field has a default.
@@ -102,6 +102,11 @@ pub struct Config {
     pub sync_epoch: Option<chrono::NaiveDateTime>,
     /// Open on a job already running (its recent history on screen) instead of its launch.
     pub join_running: bool,
+    /// With `--follow`: how long the log may be missing or silent before the screen says so.
+    #[serde(deserialize_with = "de_follow_idle")]
+    pub follow_idle: Duration,
+    /// With `--follow`: what shows while the log is missing or silent.
+    pub follow_fallback: FollowFallback,
     /// Print a line at each job's start saying it is simulated.
     pub disclosure: bool,
     /// Empty pixels around the text.
@@ -146,6 +151,8 @@ impl Default for Config {
             skip_when_playing: false,
             sync_epoch: None,
             join_running: true,
+            follow_idle: Duration::from_secs(1800),
+            follow_fallback: FollowFallback::Simulate,
             disclosure: false,
             dim_between: None,
             dim_level: 0.3,
@@ -186,6 +193,10 @@ fn de_span<'de, D: Deserializer<'de>>(d: D, span: Span) -> Result<Duration, D::E
 
 fn de_idle<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
     de_span(d, IDLE)
+}
+
+fn de_follow_idle<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    de_span(d, FOLLOW_IDLE)
 }
 
 fn de_period<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {

@@ -177,6 +177,24 @@ words!(
     ]
 );
 
+/// What a screen following a real log shows while the log is missing or silent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FollowFallback {
+    /// The simulated run, until the log writes again.
+    Simulate,
+    /// The log as it stands, with a note saying it is silent.
+    Hold,
+}
+
+words!(
+    FollowFallback,
+    "follow fallback",
+    [
+        ("simulate", FollowFallback::Simulate),
+        ("hold", FollowFallback::Hold)
+    ]
+);
+
 /// A built-in colour theme by name.
 pub fn parse_theme(name: &str) -> Result<&'static Theme, ValueError> {
     let names: Vec<(&str, &'static Theme)> = THEMES.iter().map(|t| (t.name, t)).collect();

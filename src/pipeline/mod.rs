@@ -4,6 +4,7 @@
 mod feed;
 mod observe;
 mod panels;
+mod source;
 
 use std::time::Duration;
 
@@ -15,6 +16,7 @@ use raster::{
 use term::Grid;
 
 pub use feed::{Feed, RunSpec, TimedOp};
+pub use source::Source;
 
 /// Simulated time written out in full before the target of a far jump: six hours print over a
 /// thousand lines in the sparsest style (a step line about every 20 s), more than any screen
@@ -27,7 +29,7 @@ pub const BLINK: Duration = Duration::from_millis(530);
 
 /// Everything needed to turn simulated time into pixels.
 pub struct Pipeline {
-    feed: Feed,
+    feed: Source,
     /// The step-line width the font was last fitted to.
     fitted_columns: usize,
     grid: Grid,
@@ -126,10 +128,20 @@ fn term_size(look: &Look, internal: (usize, usize)) -> (usize, usize) {
 impl Pipeline {
     /// A pipeline for an output of `width` x `height` physical pixels.
     pub fn new(run: RunSpec, look: &Look, speed: f64, width: usize, height: usize) -> Self {
+        Pipeline::from_source(
+            Source::Sim(Box::new(Feed::new(run))),
+            look,
+            speed,
+            width,
+            height,
+        )
+    }
+
+    /// A pipeline on any source (a followed log).
+    pub fn from_source(feed: Source, look: &Look, speed: f64, width: usize, height: usize) -> Self {
         let faces = &look.faces;
         let internal = internal_size(look, width, height);
         let ps = look.pixel_scale.factor(width) as f64;
-        let feed = Feed::new(run);
         let columns = feed.step_columns();
         let sizing = look.sizing(1.0 / ps, columns);
         // Start with the font the terminal's part of the frame needs, so `resize` keeps it.

@@ -11,6 +11,7 @@ mod common;
 mod daemon;
 mod daemon_faults;
 mod dbus;
+mod follow;
 mod fuzz;
 mod golden_images;
 mod golden_text;

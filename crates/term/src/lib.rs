@@ -8,7 +8,7 @@ mod live;
 mod ops;
 mod style;
 
-pub use grid::{Cell, Damage, Grid};
+pub use grid::{Cell, Damage, Grid, MAX_LINE_CELLS};
 pub use live::LiveWriter;
 pub use ops::{MAX_LIVE_ROWS, TermOp};
 pub use style::{Color, DEFAULT_BAR, Fill, Span, Style, StyledLine, bar};
