@@ -11,7 +11,7 @@ For each of TRIALS runs on a private Xvfb (SIZE, default 1920x1080) it spawns
          past the input grace period) to the process's exit.
 
 xdotool's own start-up is part of `exit` (the saver is often gone before xdotool itself has
-exited); `xdotool getmouselocation` alone is timed for scale. Prints median, min and max. Needs Xvfb, xdotool and a release build (BIN).
+exited); `xdotool getmouselocation` alone is timed for scale. Prints median, p95 (nearest rank), min and max. Needs Xvfb, xdotool and a release build (BIN).
 
     benches/latency.py
     TRIALS=20 SIZE=3840x2160 BIN=target/release/trainsaver benches/latency.py
@@ -31,9 +31,15 @@ SIZE = os.environ.get("SIZE", "1920x1080")
 ARGS = os.environ.get("ARGS", "").split()
 
 
+def p95(ms):
+    # Nearest rank: the value 95% of the trials do not exceed.
+    s = sorted(ms)
+    return s[max(0, -(-95 * len(s) // 100) - 1)]
+
+
 def summary(name, ms):
-    print(f"{name:<22} median {statistics.median(ms):7.1f} ms   min {min(ms):7.1f}   max {max(ms):7.1f}"
-          f"   ({len(ms)} trials)")
+    print(f"{name:<22} median {statistics.median(ms):7.1f} ms   p95 {p95(ms):7.1f}   min {min(ms):7.1f}"
+          f"   max {max(ms):7.1f}   ({len(ms)} trials)")
 
 
 def main():

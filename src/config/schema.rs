@@ -160,7 +160,7 @@ impl Default for Config {
             drift_px: 0,
             drift_period: Duration::from_secs(600),
             padding: 12,
-            scrollback: 1000,
+            scrollback: 200,
             max_fps: 30,
         }
     }

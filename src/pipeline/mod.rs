@@ -11,7 +11,8 @@ use std::time::Duration;
 use crate::config::{Columns, Layout};
 use raster::dashboard::{DashLayout, Dashboard, Rect};
 use raster::{
-    BPP, Effects, Faces, Fit, FontSize, Frame, PixelScale, Rasterizer, RenderReport, Sizing, Theme,
+    BPP, Effects, Faces, Fit, FontSize, Frame, PixelScale, Plane, Rasterizer, RenderReport, Sizing,
+    Theme,
 };
 use term::Grid;
 
@@ -46,6 +47,8 @@ pub struct Pipeline {
     /// Size of the frame actually rendered (output divided by the pixel scale).
     internal: (usize, usize),
     dash: Option<Dash>,
+    /// Rectangles of the internal frame the last render changed (what a presenter uploads).
+    damage: Vec<Rect>,
 }
 
 /// How the pipeline looks.
@@ -77,11 +80,11 @@ pub struct Look {
     pub layout: Layout,
 }
 
-/// Dashboard state: where things go, the panels' painter and the terminal's own buffer.
+/// Dashboard state: where things go and the panels' painter (the terminal is drawn straight
+/// into its part of the frame).
 struct Dash {
     layout: DashLayout,
     board: Dashboard,
-    term: Vec<u8>,
     /// What the panels last showed (view revision, half-minute, drift offset); redrawn when
     /// it changes.
     shown: Option<(u64, u64, (usize, usize))>,
@@ -161,6 +164,7 @@ impl Pipeline {
             output: (width, height),
             internal,
             dash: None,
+            damage: Vec::new(),
         };
         p.resize(width, height);
         p
@@ -262,7 +266,6 @@ impl Pipeline {
         self.dash = (self.look.layout == Layout::Dashboard).then(|| Dash {
             layout: DashLayout::for_size(self.internal.0, self.internal.1),
             board: Dashboard::new(faces),
-            term: vec![0; tw * th * BPP],
             shown: None,
             dirty: true,
             overflow: 0,
@@ -309,40 +312,46 @@ impl Pipeline {
         Duration::from_secs_f64(n * BLINK.as_secs_f64() * self.speed)
     }
 
-    /// Updates an internal-size frame buffer that holds the previous render.
+    /// Updates an internal-size frame buffer that holds the previous render; what changed is
+    /// then [`damage`](Self::damage).
     pub fn render_into(&mut self, frame: &mut [u8], t: Duration) -> RenderReport {
         let on = self.cursor_on(t);
         self.raster.set_clock(t.as_secs_f64() / self.speed);
         self.apply_drift(t);
         let (w, h) = self.internal;
+        self.damage.clear();
         if self.dash.is_some() {
             return self.render_dashboard(frame, w, h, on);
         }
-        self.raster.render(&mut self.grid, frame, w, h, on)
+        let rep = self.raster.render(&mut self.grid, frame, w, h, on);
+        let whole = Rect { x: 0, y: 0, w, h };
+        self.damage
+            .extend(rep.damaged.iter().map(|r| rows_of(whole, r)));
+        rep
     }
 
-    /// Terminal into its own buffer, changed rows copied into place, panels redrawn per step.
+    /// Rectangles of the internal frame the last [`render_into`](Self::render_into) changed.
+    pub fn damage(&self) -> &[Rect] {
+        &self.damage
+    }
+
+    /// Terminal into its part of the frame, panels redrawn when what they show changed.
     fn render_dashboard(&mut self, frame: &mut [u8], w: usize, h: usize, on: bool) -> RenderReport {
         let dash = self.dash.as_mut().expect("dashboard layout");
         let term = dash.layout.term;
-        let mut rep = self
-            .raster
-            .render(&mut self.grid, &mut dash.term, term.w, term.h, on);
-        let mut rows: Vec<std::ops::Range<usize>> = rep.damaged.clone();
         if dash.dirty {
-            rows = std::iter::once(0..term.h).collect();
+            // A new frame (resize) may keep the terminal's size: it must still be painted whole.
+            self.raster.invalidate();
         }
-        for r in &rows {
-            for y in r.clone() {
-                let src = &dash.term[y * term.w * BPP..(y + 1) * term.w * BPP];
-                let dst = ((term.y + y) * w + term.x) * BPP;
-                frame[dst..dst + term.w * BPP].copy_from_slice(src);
-            }
-        }
-        let mut damaged: Vec<std::ops::Range<usize>> = rows
+        let mut part = Plane::region(frame, w, (term.x, term.y), term.w, term.h);
+        let mut rep = self.raster.render_in(&mut self.grid, &mut part, on);
+        let mut damaged: Vec<std::ops::Range<usize>> = rep
+            .damaged
             .iter()
             .map(|r| term.y + r.start..term.y + r.end)
             .collect();
+        self.damage
+            .extend(rep.damaged.iter().map(|r| rows_of(term, r)));
         let offset = self.raster.offset();
         // "N minutes ago" moves on even when nothing happens: redraw at least twice a minute.
         let key = (self.feed.view().revision(), self.at.as_secs() / 30, offset);
@@ -368,6 +377,7 @@ impl Pipeline {
             let (theme, brightness) = (self.raster.theme(), self.raster.brightness());
             dash.overflow = dash.board.draw(frame, w, h, area, theme, brightness, &data);
             damaged.push(p.y..(p.y + p.h).min(h));
+            self.damage.push(p.intersect(Rect { x: 0, y: 0, w, h }));
             dash.shown = Some(key);
         }
         dash.dirty = false;
@@ -396,6 +406,17 @@ impl Pipeline {
             return small;
         }
         upscale(&small, ps, width, height)
+    }
+}
+
+/// Rows `r` (counted from its top) of a rectangle.
+fn rows_of(area: Rect, r: &std::ops::Range<usize>) -> Rect {
+    let y0 = r.start.min(area.h);
+    Rect {
+        x: area.x,
+        y: area.y + y0,
+        w: area.w,
+        h: r.end.min(area.h).saturating_sub(y0),
     }
 }
 

@@ -4,3 +4,5 @@ pub mod ansi;
 pub mod gif;
 pub mod png;
 pub mod surface;
+#[cfg(all(unix, not(target_os = "macos")))]
+pub mod xwire;

@@ -2,13 +2,12 @@
 //! only damaged rows). Both take the internal RGBA frame the rasterizer drew.
 
 use std::num::NonZeroU32;
-use std::ops::Range;
 use std::sync::Arc;
 
 use pixels::{Pixels, SurfaceTexture, wgpu};
 use winit::window::Window;
 
-use raster::BPP;
+use raster::{BPP, Rect};
 
 /// Whether this machine could have a hardware GPU adapter at all.
 ///
@@ -46,6 +45,10 @@ pub enum SurfaceError {
     /// wgpu failed to size the texture.
     #[error("gpu presenter: {0}")]
     GpuTexture(#[from] pixels::TextureError),
+    /// The X11 presenter failed.
+    #[cfg(all(unix, not(target_os = "macos")))]
+    #[error("cpu presenter: {0}")]
+    Wire(#[from] super::xwire::WireError),
     /// softbuffer failed.
     #[error("cpu presenter: {0}")]
     Cpu(#[from] softbuffer::SoftBufferError),
@@ -99,8 +102,8 @@ pub trait Surface {
     fn frame_mut(&mut self) -> &mut [u8];
     /// Adapts to a new window size (`w` x `h`) and internal frame size (`iw` x `ih`).
     fn resize(&mut self, w: u32, h: u32, iw: u32, ih: u32) -> Result<(), SurfaceError>;
-    /// Shows the frame; `damaged` are the internal pixel rows that changed.
-    fn present(&mut self, damaged: &[Range<usize>]) -> Result<(), SurfaceError>;
+    /// Shows the frame; `damaged` are the rectangles of the internal frame that changed.
+    fn present(&mut self, damaged: &[Rect]) -> Result<(), SurfaceError>;
 }
 
 /// pixels: the whole frame is uploaded each present and scaled by the GPU.
@@ -147,9 +150,28 @@ impl Surface for GpuSurface {
         })
     }
 
-    fn present(&mut self, _damaged: &[Range<usize>]) -> Result<(), SurfaceError> {
+    fn present(&mut self, _damaged: &[Rect]) -> Result<(), SurfaceError> {
         guarded(|| Ok(self.pixels.render()?))
     }
+}
+
+/// The CPU presenter for a window: on X11 PutImage from the internal frame (no second copy
+/// of the screen in memory), elsewhere, or when the X11 window's format does not suit it,
+/// softbuffer. `TRAINSAVER_SOFTBUFFER=1` picks softbuffer on X11 too (to compare them).
+pub fn cpu_surface(
+    window: Arc<Window>,
+    w: u32,
+    h: u32,
+    iw: u32,
+    ih: u32,
+) -> Result<Box<dyn Surface>, SurfaceError> {
+    #[cfg(all(unix, not(target_os = "macos")))]
+    if std::env::var_os("TRAINSAVER_SOFTBUFFER").is_none_or(|v| v != "1")
+        && let Ok(s) = super::xwire::WireSurface::new(&window, w, h, iw, ih)
+    {
+        return Ok(Box::new(s));
+    }
+    Ok(Box::new(CpuSurface::new(window, w, h, iw, ih)?))
 }
 
 /// softbuffer: the CPU converts and uploads only damaged rows, scaled by whole pixels.
@@ -205,63 +227,126 @@ impl Surface for CpuSurface {
         Ok(())
     }
 
-    fn present(&mut self, damaged: &[Range<usize>]) -> Result<(), SurfaceError> {
+    fn present(&mut self, damaged: &[Rect]) -> Result<(), SurfaceError> {
         let (w, h) = self.size;
         let (iw, ih) = self.internal;
-        let f = (w / iw).max(1);
         let mut buf = self.surface.buffer_mut()?;
         // A buffer that is not last frame's must be written whole.
         let whole = buf.age() != 1;
         if whole {
             buf.fill(0);
         }
-        let everything = 0..ih;
-        let rows = if whole {
-            std::slice::from_ref(&everything)
+        let everything = [Rect {
+            x: 0,
+            y: 0,
+            w: iw,
+            h: ih,
+        }];
+        let rects = if whole { &everything[..] } else { damaged };
+        let mut out = Vec::with_capacity(rects.len());
+        for r in rects {
+            let o = scaled(*r, (iw, ih), (w, h));
+            if o.w == 0 || o.h == 0 {
+                continue;
+            }
+            let f = (w / iw).max(1);
+            for oy in o.y..o.y + o.h {
+                let src = source_row(&self.frame, (iw, ih), f, oy);
+                let dst = &mut buf[oy * w + o.x..oy * w + o.x + o.w];
+                for (d, v) in dst.iter_mut().zip(x_pixels(src, f, o.x)) {
+                    *d = v;
+                }
+            }
+            out.push(softbuffer::Rect {
+                x: o.x as u32,
+                y: o.y as u32,
+                width: nz(o.w as u32),
+                height: nz(o.h as u32),
+            });
+        }
+        Ok(buf.present_with_damage(&out)?)
+    }
+}
+
+/// Where a rectangle of the internal frame (`internal` in size) lands in a window `size`
+/// large, scaled by whole pixels: the last row and column also cover what the scaled frame
+/// leaves uncovered at the window's bottom and right edges.
+pub fn scaled(r: Rect, internal: (usize, usize), size: (usize, usize)) -> Rect {
+    let f = (size.0 / internal.0.max(1)).max(1);
+    let edge = |start: usize, len: usize, inner: usize, outer: usize| {
+        let a = (start.min(inner) * f).min(outer);
+        let b = if start + len >= inner {
+            outer
         } else {
-            damaged
+            ((start + len) * f).min(outer)
         };
-        let mut rects = Vec::with_capacity(rows.len());
-        for r in rows {
-            let r = r.start.min(ih)..r.end.min(ih);
-            for y in r.clone() {
-                let src = &self.frame[y * iw * BPP..(y + 1) * iw * BPP];
-                let out_y = y * f;
-                if out_y >= h {
-                    break;
-                }
-                let dst = &mut buf[out_y * w..out_y * w + w];
-                for (x, p) in src.chunks_exact(BPP).enumerate() {
-                    let v = (p[0] as u32) << 16 | (p[1] as u32) << 8 | p[2] as u32;
-                    let start = x * f;
-                    if start >= w {
-                        break;
-                    }
-                    dst[start..(start + f).min(w)].fill(v);
-                }
-                // Scaled rows repeat the first output row.
-                for k in 1..f.min(h - out_y) {
-                    buf.copy_within(out_y * w..out_y * w + w, (out_y + k) * w);
-                }
-            }
-            let (y0, y1) = ((r.start * f).min(h), (r.end * f).min(h));
-            if y1 > y0 {
-                rects.push(softbuffer::Rect {
-                    x: 0,
-                    y: y0 as u32,
-                    width: nz(w as u32),
-                    height: nz((y1 - y0) as u32),
-                });
-            }
+        (a, b.saturating_sub(a))
+    };
+    let (x, w) = edge(r.x, r.w, internal.0, size.0);
+    let (y, h) = edge(r.y, r.h, internal.1, size.1);
+    if r.w == 0 || r.h == 0 {
+        return Rect { x, y, w: 0, h: 0 };
+    }
+    Rect { x, y, w, h }
+}
+
+/// The internal RGBA row shown on output row `oy` when each internal pixel is `f` wide (None
+/// below the frame: black).
+pub fn source_row(frame: &[u8], (iw, ih): (usize, usize), f: usize, oy: usize) -> Option<&[u8]> {
+    let sy = oy / f;
+    (sy < ih).then(|| &frame[sy * iw * BPP..(sy + 1) * iw * BPP])
+}
+
+/// Output pixels from column `x0` on of an internal RGBA row (None: a black row), each source
+/// pixel `f` wide, as 0x00RRGGBB; past the row's scaled end they are black.
+pub fn x_pixels(src: Option<&[u8]>, f: usize, x0: usize) -> impl Iterator<Item = u32> + '_ {
+    (x0..).map(move |x| {
+        let sx = x / f;
+        match src.and_then(|s| s.get(sx * BPP..sx * BPP + 3)) {
+            Some(p) => (p[0] as u32) << 16 | (p[1] as u32) << 8 | p[2] as u32,
+            None => 0,
         }
-        if whole {
-            rects = vec![softbuffer::Rect {
-                x: 0,
-                y: 0,
-                width: nz(w as u32),
-                height: nz(h as u32),
-            }];
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rect(x: usize, y: usize, w: usize, h: usize) -> Rect {
+        Rect { x, y, w, h }
+    }
+
+    #[test]
+    fn rectangles_scale_by_whole_pixels_and_reach_the_edges() {
+        // (rect, internal, window) -> where it lands
+        let cases = [
+            (rect(0, 0, 10, 5), (10, 5), (10, 5), rect(0, 0, 10, 5)),
+            (rect(2, 1, 3, 2), (10, 5), (20, 10), rect(4, 2, 6, 4)),
+            // The last row and column cover the window's uncovered remainder.
+            (rect(8, 4, 2, 1), (10, 5), (23, 11), rect(16, 8, 7, 3)),
+            (rect(0, 0, 0, 3), (10, 5), (20, 10), rect(0, 0, 0, 0)),
+            // A window smaller than the frame cuts it.
+            (rect(5, 0, 5, 5), (10, 5), (8, 4), rect(5, 0, 3, 4)),
+        ];
+        for (r, internal, size, want) in cases {
+            assert_eq!(
+                scaled(r, internal, size),
+                want,
+                "{r:?} {internal:?} {size:?}"
+            );
         }
-        Ok(buf.present_with_damage(&rects)?)
+    }
+
+    #[test]
+    fn rows_become_x_pixels_scaled_and_padded_black() {
+        let frame = [1, 2, 3, 255, 10, 20, 30, 255, 7, 8, 9, 255, 4, 5, 6, 255];
+        let row = source_row(&frame, (2, 2), 2, 1);
+        assert_eq!(row, Some(&frame[..8]));
+        assert_eq!(source_row(&frame, (2, 2), 2, 3), Some(&frame[8..]));
+        assert_eq!(source_row(&frame, (2, 2), 2, 4), None, "below the frame");
+        let px: Vec<u32> = x_pixels(row, 2, 1).take(5).collect();
+        assert_eq!(px, [0x010203, 0x0a141e, 0x0a141e, 0, 0]);
+        assert_eq!(x_pixels(None, 1, 0).take(2).collect::<Vec<_>>(), [0, 0]);
     }
 }

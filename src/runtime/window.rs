@@ -14,7 +14,7 @@ use winit::window::{Fullscreen, Window, WindowAttributes, WindowId};
 
 use crate::config::{Monitors, Presenter};
 use crate::pipeline::Pipeline;
-use crate::present::surface::{CpuSurface, GpuSurface, Kind, Surface, hardware_gpu_possible};
+use crate::present::surface::{GpuSurface, Kind, Surface, cpu_surface, hardware_gpu_possible};
 use crate::runtime::clock_watch::ClockWatch;
 use crate::runtime::input::{Input, InputPolicy, Mods};
 use crate::runtime::night::{Light, Schedule};
@@ -131,10 +131,10 @@ impl View {
         note!("trainsaver: warning: GPU presenter failed ({e}); switching to the cpu presenter");
         let (w, h) = self.size;
         let (iw, ih) = self.pipeline.internal_size();
-        let c = CpuSurface::new(self.window.clone(), w, h, iw as u32, ih as u32).map_err(|ce| {
+        let c = cpu_surface(self.window.clone(), w, h, iw as u32, ih as u32).map_err(|ce| {
             WindowError::NoPresenter(format!("gpu presenter: {e}; cpu presenter: {ce}"))
         })?;
-        self.surface = Box::new(c);
+        self.surface = c;
         self.force = true;
         self.requested = true;
         self.window.request_redraw();
@@ -170,8 +170,7 @@ fn surface_for(
     iw: u32,
     ih: u32,
 ) -> Result<Box<dyn Surface>, WindowError> {
-    let cpu =
-        || CpuSurface::new(window.clone(), w, h, iw, ih).map(|s| Box::new(s) as Box<dyn Surface>);
+    let cpu = || cpu_surface(window.clone(), w, h, iw, ih);
     let gpu_err = match choice {
         Presenter::Cpu => {
             return cpu().map_err(|e| WindowError::NoPresenter(e.to_string()));
@@ -488,7 +487,7 @@ impl App<'_> {
             return; // nothing changed: no present, no upload
         }
         v.force = false;
-        if let Err(e) = v.surface.present(&report.damaged) {
+        if let Err(e) = v.surface.present(v.pipeline.damage()) {
             if let Err(fatal) = v.fall_back_to_cpu(e) {
                 self.fail(el, fatal);
             }

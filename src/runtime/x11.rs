@@ -2,19 +2,11 @@
 
 use crate::config::ValueError;
 
-use winit::raw_window_handle::{HasWindowHandle, RawWindowHandle};
 use winit::window::Window;
 use x11rb::connection::Connection;
 use x11rb::protocol::xproto::{AtomEnum, ConnectionExt as _, InputFocus};
 
-/// The X11 window id behind a winit window, if it is one.
-pub fn xid(window: &Window) -> Option<u32> {
-    match window.window_handle().ok()?.as_raw() {
-        RawWindowHandle::Xlib(h) => Some(h.window as u32),
-        RawWindowHandle::Xcb(h) => Some(h.window.get()),
-        _ => None,
-    }
-}
+pub use crate::present::xwire::xid;
 
 /// Makes the X server going away a one-line error and exit code 1 instead of Xlib's own
 /// multi-line "XIO: fatal IO error" message (Xlib calls this handler, which must not return).

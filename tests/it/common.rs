@@ -87,6 +87,12 @@ impl Xvfb {
 
     /// Like [`start`](Self::start) with a screen depth (16 and 15 make visuals few drivers use).
     pub fn start_with_depth(width: u16, height: u16, depth: u8) -> Option<Xvfb> {
+        Xvfb::start_with(width, height, depth, &[])
+    }
+
+    /// Like [`start_with_depth`](Self::start_with_depth) with more server flags (`-bs`: no
+    /// backing store, so covered windows lose their pixels as on most real servers).
+    pub fn start_with(width: u16, height: u16, depth: u8, flags: &[&str]) -> Option<Xvfb> {
         if !have("Xvfb") {
             assert!(
                 !required(),
@@ -108,6 +114,7 @@ impl Xvfb {
             "tcp",
             "-noreset",
         ]);
+        cmd.args(flags);
         Some(Xvfb::serve(cmd, "Xvfb", (width, height)))
     }
 

@@ -394,3 +394,45 @@ fn the_panels_read_back_say_what_the_log_says() {
     assert!(mid.contains(&step), "step {step} not on the panel: {mid}");
     assert!(mid.contains("util 9"), "{mid}");
 }
+
+/// What a presenter uploads (the damage) holds every pixel that changed, and a step redraws
+/// the terminal's rows and the panels, never the whole width for the panels' sake.
+#[test]
+fn dashboard_damage_covers_every_change_and_stays_in_its_part() {
+    use raster::Rect;
+    let inside = |r: &Rect, a: Rect| {
+        r.x >= a.x && r.right() <= a.right() && r.y >= a.y && r.bottom() <= a.bottom()
+    };
+    for (w, h) in [(1280, 720), (800, 1280)] {
+        let mut p = dashboard(42, Framework::Ddp, w, h);
+        let (iw, ih) = p.internal_size();
+        let lay = p.dash_layout().unwrap();
+        let mut frame = vec![0u8; iw * ih * 4];
+        let mut shown = frame.clone();
+        let mut t = Duration::from_secs(1800);
+        let mut term_rects = 0;
+        for k in 0..60 {
+            t += Duration::from_millis(2300);
+            p.step_to(t);
+            p.render_into(&mut frame, t);
+            for r in p.damage() {
+                assert!(
+                    k == 0 || inside(r, lay.term) || inside(r, lay.panels),
+                    "{w}x{h}: damage {r:?} outside the terminal {:?} and the panels {:?}",
+                    lay.term,
+                    lay.panels
+                );
+                term_rects += usize::from(k > 0 && inside(r, lay.term));
+                for y in r.y..r.bottom() {
+                    let span = (y * iw + r.x) * 4..(y * iw + r.right()) * 4;
+                    shown[span.clone()].copy_from_slice(&frame[span]);
+                }
+            }
+            assert!(
+                shown == frame,
+                "{w}x{h}: pixels changed outside the damage at frame {k}"
+            );
+        }
+        assert!(term_rects > 0, "{w}x{h}: the terminal never changed");
+    }
+}

@@ -186,6 +186,60 @@ fn kiosk_ignores_input_but_not_the_chord() {
     assert_exits_0(&mut c, "ctrl+alt+q");
 }
 
+/// The X server keeps no copy of a covered window (no compositor, no backing store): when a window above the
+/// saver goes away, what it covered must be drawn again, as it was.
+#[test]
+fn a_covered_part_comes_back_when_uncovered() {
+    let Some(x) = Xvfb::start_with(W, H, 24, &["-bs"]) else {
+        return;
+    };
+    let home = TempDir::new("saver-expose");
+    // A slow clock: no new line scrolls the screen (and repaints it) while the test looks.
+    let args = ["--fullscreen", "--seed", "3", "--speed", "0.01"];
+    let mut child = covering(&x, spawn(&x, &home, &args));
+    let (x0, y0, cw, ch) = (120usize, 100usize, 500usize, 400usize);
+    let region = |px: &[[u8; 3]]| -> Vec<[u8; 3]> {
+        (y0..y0 + ch)
+            .flat_map(|y| px[y * W as usize + x0..y * W as usize + x0 + cw].to_vec())
+            .collect()
+    };
+    let before = region(&x.capture());
+    let conn = x.connect();
+    let cover = x.create_window(&conn, (x0 as i16, y0 as i16, cw as u16, ch as u16), true);
+    let white =
+        |r: &[[u8; 3]]| r.iter().filter(|p| **p == [255; 3]).count() as f64 / r.len() as f64;
+    assert!(
+        eventually(Duration::from_secs(5), || white(&region(&x.capture()))
+            > 0.99),
+        "the cover never showed"
+    );
+    use x11rb::protocol::xproto::ConnectionExt as _;
+    use x11rb::wrapper::ConnectionExt as _;
+    conn.destroy_window(cover).unwrap();
+    conn.sync().unwrap();
+    let same = |r: &[[u8; 3]]| {
+        r.iter()
+            .zip(&before)
+            .filter(|(a, b)| near(**a, **b))
+            .count() as f64
+            / r.len() as f64
+    };
+    // The cursor may have blinked meanwhile: most of the region, not all of it, is as before.
+    let back = eventually(Duration::from_secs(3), || {
+        let r = region(&x.capture());
+        white(&r) < 0.01 && same(&r) > 0.8
+    });
+    let r = region(&x.capture());
+    assert!(
+        back,
+        "after uncovering: {:.1}% white, {:.1}% as before",
+        white(&r) * 100.0,
+        same(&r) * 100.0
+    );
+    assert_still_running(&mut child, "an expose");
+    let _ = child.kill();
+}
+
 #[test]
 fn sigterm_ends_the_saver_cleanly() {
     let Some(x) = Xvfb::start(W, H) else { return };

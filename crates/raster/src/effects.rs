@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use super::frame::BPP;
+use super::frame::{BPP, Plane};
 
 /// How long replaced text keeps glowing, seconds.
 pub const AFTERGLOW_SECS: f64 = 0.35;
@@ -127,58 +127,57 @@ impl Post {
     }
 
     /// Darkens pixel rows `ys` by the mask.
-    pub fn apply_mask(&self, frame: &mut [u8], width: usize, ys: Range<usize>) {
-        if !self.masked() || self.mask.len() != frame.len() / BPP {
+    pub fn apply_mask(&self, frame: &mut Plane<'_>, ys: Range<usize>) {
+        let width = frame.width();
+        if !self.masked() || self.size != (width, frame.height()) {
             return;
         }
-        let px = &mut frame[ys.start * width * BPP..ys.end * width * BPP];
-        let m = &self.mask[ys.start * width..ys.end * width];
-        for (p, &f) in px.chunks_exact_mut(BPP).zip(m) {
-            if f != 255 {
-                for c in &mut p[..3] {
-                    *c = ((*c as u16 * f as u16 + 127) / 255) as u8;
+        for y in ys {
+            let m = &self.mask[y * width..(y + 1) * width];
+            for (p, &f) in frame.row_mut(y).chunks_exact_mut(BPP).zip(m) {
+                if f != 255 {
+                    for c in &mut p[..3] {
+                        *c = ((*c as u16 * f as u16 + 127) / 255) as u8;
+                    }
                 }
             }
         }
     }
 
     /// Remembers what grid row `r` shows before it is repainted.
-    pub fn capture(&mut self, r: usize, frame: &[u8], width: usize, ys: Range<usize>, now: f64) {
+    pub fn capture(&mut self, r: usize, frame: &Plane<'_>, ys: Range<usize>, now: f64) {
         if !self.fx.afterglow || r >= self.ghosts.len() {
             return;
         }
-        let pixels = frame[ys.start * width * BPP..ys.end * width * BPP].to_vec();
+        let width = frame.width();
+        let pixels = ys.flat_map(|y| frame.span(y, 0..width).to_vec()).collect();
         self.ghosts[r] = Some(Ghost { pixels, born: now });
     }
 
     /// Blends row `r`'s ghost over its fresh pixels; false once the ghost has faded.
-    pub fn blend(
-        &mut self,
-        r: usize,
-        frame: &mut [u8],
-        width: usize,
-        ys: Range<usize>,
-        now: f64,
-    ) -> bool {
+    pub fn blend(&mut self, r: usize, frame: &mut Plane<'_>, ys: Range<usize>, now: f64) -> bool {
         let Some(Some(g)) = self.ghosts.get(r) else {
             return false;
         };
         let fade = 1.0 - (now - g.born) / AFTERGLOW_SECS;
-        let span = ys.start * width * BPP..ys.end * width * BPP;
-        if fade <= 0.0 || g.pixels.len() != span.len() {
+        let width = frame.width();
+        if fade <= 0.0 || g.pixels.len() != ys.len() * width * BPP {
             self.ghosts[r] = None;
             return false;
         }
         let k = (fade.clamp(0.0, 1.0) * 256.0) as u16;
         let light = self.light;
-        for (p, &o) in frame[span].iter_mut().zip(&g.pixels) {
-            // The ghost is pulled toward the fresh pixel as it fades.
-            let ghost = ((o as u16 * k + *p as u16 * (256 - k)) >> 8) as u8;
-            *p = if light {
-                (*p).min(ghost)
-            } else {
-                (*p).max(ghost)
-            };
+        let old_rows = g.pixels.chunks_exact(width * BPP);
+        for (y, old) in ys.zip(old_rows) {
+            for (p, &o) in frame.row_mut(y).iter_mut().zip(old) {
+                // The ghost is pulled toward the fresh pixel as it fades.
+                let ghost = ((o as u16 * k + *p as u16 * (256 - k)) >> 8) as u8;
+                *p = if light {
+                    (*p).min(ghost)
+                } else {
+                    (*p).max(ghost)
+                };
+            }
         }
         true
     }
@@ -219,7 +218,7 @@ mod tests {
         let mut p = Post::new(Effects::RETRO, false);
         p.ensure(100, 50, 2);
         let mut f = vec![200u8; 100 * 50 * 4];
-        p.apply_mask(&mut f, 100, 0..50);
+        p.apply_mask(&mut Plane::new(&mut f, 100, 50), 0..50);
         let at = |x: usize, y: usize| f[(y * 100 + x) * 4];
         assert!(at(50, 24) > at(50, 25), "scanline on odd rows");
         assert!(at(0, 0) < at(50, 24), "corners darker than the centre");
@@ -244,13 +243,14 @@ mod tests {
             false,
         );
         p.ensure(2, 1, 1);
-        let old = vec![250u8; 8];
-        p.capture(0, &old, 2, 0..1, 1.0);
+        let mut old = vec![250u8; 8];
+        p.capture(0, &Plane::new(&mut old, 2, 1), 0..1, 1.0);
         let mut fresh = vec![10u8; 8];
-        assert!(p.blend(0, &mut fresh, 2, 0..1, 1.1));
+        assert!(p.blend(0, &mut Plane::new(&mut fresh, 2, 1), 0..1, 1.1));
         assert!(fresh[0] > 100, "still glowing: {}", fresh[0]);
         let mut later = vec![10u8; 8];
-        assert!(!p.blend(0, &mut later, 2, 0..1, 1.0 + AFTERGLOW_SECS + 0.01));
+        let after = 1.0 + AFTERGLOW_SECS + 0.01;
+        assert!(!p.blend(0, &mut Plane::new(&mut later, 2, 1), 0..1, after));
         assert_eq!(later[0], 10);
         assert_eq!(p.glowing(2.0).count(), 0);
     }

@@ -1,4 +1,6 @@
-//! The RGBA frame every stage after the grid draws into.
+//! The RGBA frame every stage after the grid draws into, and the part of one a stage draws in.
+
+use std::ops::Range;
 
 /// Bytes per pixel of every frame (RGBA8).
 pub const BPP: usize = 4;
@@ -33,5 +35,105 @@ impl Frame {
             self.data[i + 2],
             self.data[i + 3],
         ]
+    }
+}
+
+/// A rectangle of an RGBA buffer to draw in: `width` x `height` pixels whose rows lie `stride`
+/// pixels apart (the terminal's part of a dashboard frame, or a whole frame).
+pub struct Plane<'a> {
+    data: &'a mut [u8],
+    stride: usize,
+    width: usize,
+    height: usize,
+}
+
+impl<'a> Plane<'a> {
+    /// A whole `width` x `height` frame.
+    pub fn new(data: &'a mut [u8], width: usize, height: usize) -> Self {
+        assert_eq!(data.len(), width * height * BPP, "frame buffer size");
+        Plane {
+            data,
+            stride: width,
+            width,
+            height,
+        }
+    }
+
+    /// The `width` x `height` pixels at (`x`, `y`) of a frame `stride` pixels wide.
+    pub fn region(
+        data: &'a mut [u8],
+        stride: usize,
+        (x, y): (usize, usize),
+        width: usize,
+        height: usize,
+    ) -> Self {
+        assert!(x + width <= stride, "region wider than its frame");
+        let start = (y * stride + x) * BPP;
+        let end = if height == 0 {
+            start
+        } else {
+            ((y + height - 1) * stride + x + width) * BPP
+        };
+        Plane {
+            data: &mut data[start..end],
+            stride,
+            width,
+            height,
+        }
+    }
+
+    /// Width in pixels.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// Height in pixels.
+    pub fn height(&self) -> usize {
+        self.height
+    }
+
+    /// Pixels `xs` of row `y`.
+    pub fn span(&self, y: usize, xs: Range<usize>) -> &[u8] {
+        let at = y * self.stride;
+        &self.data[(at + xs.start) * BPP..(at + xs.end) * BPP]
+    }
+
+    /// Pixels `xs` of row `y`, to change.
+    pub fn span_mut(&mut self, y: usize, xs: Range<usize>) -> &mut [u8] {
+        let at = y * self.stride;
+        &mut self.data[(at + xs.start) * BPP..(at + xs.end) * BPP]
+    }
+
+    /// Row `y`, to change.
+    pub fn row_mut(&mut self, y: usize) -> &mut [u8] {
+        self.span_mut(y, 0..self.width)
+    }
+
+    /// Copies pixels `xs` of row `from` over the same pixels of row `to`.
+    pub fn copy_span(&mut self, from: usize, to: usize, xs: Range<usize>) {
+        let len = (xs.end - xs.start) * BPP;
+        let src = (from * self.stride + xs.start) * BPP;
+        self.data
+            .copy_within(src..src + len, (to * self.stride + xs.start) * BPP);
+    }
+
+    /// Moves rows `rows` to start at row `to` (the rows in between are overwritten).
+    pub fn move_rows(&mut self, rows: Range<usize>, to: usize) {
+        if self.stride == self.width {
+            // Contiguous rows: one copy.
+            let s = self.stride * BPP;
+            self.data.copy_within(rows.start * s..rows.end * s, to * s);
+            return;
+        }
+        let w = self.width;
+        if to <= rows.start {
+            for (k, y) in rows.enumerate() {
+                self.copy_span(y, to + k, 0..w);
+            }
+        } else {
+            for (k, y) in rows.enumerate().rev() {
+                self.copy_span(y, to + k, 0..w);
+            }
+        }
     }
 }

@@ -12,9 +12,10 @@ mod layout;
 mod render;
 mod theme;
 
+pub use dashboard::Rect;
 pub use effects::Effects;
 pub use font::{BUNDLED_BOLD, BUNDLED_REGULAR, Faces, FontError, FontSet};
-pub use frame::{BPP, Frame};
+pub use frame::{BPP, Frame, Plane};
 pub use layout::{Fit, FontSize, PixelScale, SHRINK_ROWS, Sizing};
 pub use render::{Rasterizer, RenderReport};
 pub use theme::{THEMES, Theme, theme_names};

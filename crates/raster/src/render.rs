@@ -7,7 +7,7 @@ use super::blend::{LutCache, luminance, mix};
 use super::blocks::{CellRect, cell_rects};
 use super::effects::{Effects, Post};
 use super::font::{CellMetrics, FontSet};
-use super::frame::{BPP, Frame};
+use super::frame::{BPP, Frame, Plane};
 use super::layout::Sizing;
 use super::theme::{Rgb, Theme};
 use term::{Cell, Grid, Style};
@@ -132,34 +132,6 @@ impl Rasterizer {
         }
     }
 
-    /// Draws a line of text with its top-left corner at (x, y), clipped to the frame; returns
-    /// the x after the last character. For labels outside the grid (dashboards).
-    #[allow(clippy::too_many_arguments)]
-    pub fn draw_text(
-        &mut self,
-        frame: &mut [u8],
-        width: usize,
-        height: usize,
-        x: usize,
-        y: usize,
-        text: &str,
-        fg: Rgb,
-        bg: Rgb,
-        bold: bool,
-    ) -> usize {
-        let m = self.cell();
-        let y1 = (y + m.height).min(height);
-        let mut x0 = x;
-        for ch in text.chars() {
-            if x0 + m.width > width || y >= height {
-                break;
-            }
-            self.draw_char(ch, bold, fg, bg, frame, width, x0, y, y1);
-            x0 += m.width;
-        }
-        x0
-    }
-
     /// Current picture offset (burn-in drift).
     pub fn offset(&self) -> (usize, usize) {
         self.offset
@@ -243,7 +215,18 @@ impl Rasterizer {
         height: usize,
         cursor_on: bool,
     ) -> RenderReport {
-        assert_eq!(frame.len(), width * height * BPP, "frame buffer size");
+        self.render_in(grid, &mut Plane::new(frame, width, height), cursor_on)
+    }
+
+    /// Like [`render`](Self::render), into part of a frame (the terminal beside dashboard
+    /// panels); damaged rows count from the part's top.
+    pub fn render_in(
+        &mut self,
+        grid: &mut Grid,
+        frame: &mut Plane<'_>,
+        cursor_on: bool,
+    ) -> RenderReport {
+        let (width, height) = (frame.width(), frame.height());
         let mut report = RenderReport::default();
         let rows = grid.rows();
         let ch = self.cell().height;
@@ -261,9 +244,9 @@ impl Rasterizer {
         let full = !same_size || grid.damage().full;
         let mut scrolled = 0;
         if full {
-            self.mark_full(frame, width, height, rows, &mut repaint, &mut report);
+            self.mark_full(frame, rows, &mut repaint, &mut report);
         } else {
-            scrolled = self.mark_damaged(grid, frame, width, height, &mut repaint, &mut report);
+            scrolled = self.mark_damaged(grid, frame, &mut repaint, &mut report);
         }
         if let Some((_, r)) = cursor
             && r < rows
@@ -282,15 +265,7 @@ impl Rasterizer {
             glowing: &glow,
             capture_old: keep_old,
         };
-        self.paint_rows(
-            grid,
-            rows_to_paint,
-            frame,
-            width,
-            height,
-            cursor,
-            &mut report,
-        );
+        self.paint_rows(grid, rows_to_paint, frame, cursor, &mut report);
         report.damaged = merge(report.damaged);
         report.glyph_misses = self.fonts.take_misses();
         self.drawn = Some(Drawn {
@@ -307,20 +282,18 @@ impl Rasterizer {
     /// Marks every row for repainting and paints the margins (a new size, a full damage).
     fn mark_full(
         &mut self,
-        frame: &mut [u8],
-        width: usize,
-        height: usize,
+        frame: &mut Plane<'_>,
         rows: usize,
         repaint: &mut [bool],
         report: &mut RenderReport,
     ) {
-        let ch = self.cell().height;
+        let (ch, height) = (self.cell().height, frame.height());
         // Rows paint their own background; only the margins above and below need it here.
         let grid_top = self.top().min(height);
         let grid_end = (self.top() + rows * ch).min(height);
         for band in [0..grid_top, grid_end..height] {
-            fill(frame, band.clone(), width, self.theme.bg);
-            self.post.apply_mask(frame, width, band);
+            fill(frame, band.clone(), self.theme.bg);
+            self.post.apply_mask(frame, band);
         }
         self.post.clear_ghosts();
         report.damaged.push(0..height);
@@ -332,13 +305,11 @@ impl Rasterizer {
     fn mark_damaged(
         &mut self,
         grid: &Grid,
-        frame: &mut [u8],
-        width: usize,
-        height: usize,
+        frame: &mut Plane<'_>,
         repaint: &mut [bool],
         report: &mut RenderReport,
     ) -> usize {
-        let (rows, ch) = (grid.rows(), self.cell().height);
+        let (rows, ch, height) = (grid.rows(), self.cell().height, frame.height());
         let damage = grid.damage();
         let scrolled = damage.scrolled.min(rows);
         // The grid may not fit a frame smaller than it was laid out for: clip the copy.
@@ -347,8 +318,7 @@ impl Rasterizer {
         if scrolled > 0 {
             self.post.scroll(scrolled);
             if scrolled < rows && top + scrolled * ch < end && self.post.shift_ok(scrolled * ch) {
-                let stride = width * BPP;
-                frame.copy_within((top + scrolled * ch) * stride..end * stride, top * stride);
+                frame.move_rows(top + scrolled * ch..end, top);
                 report.damaged.push(top..end);
             } else {
                 // Masked effects depend on position: moved rows are painted afresh.
@@ -371,18 +341,15 @@ impl Rasterizer {
     }
 
     /// Paints the rows marked changed or still glowing.
-    #[allow(clippy::too_many_arguments)]
     fn paint_rows(
         &mut self,
         grid: &Grid,
         rows: Rows<'_>,
-        frame: &mut [u8],
-        width: usize,
-        height: usize,
+        frame: &mut Plane<'_>,
         cursor: Option<(usize, usize)>,
         report: &mut RenderReport,
     ) {
-        let (ch, now) = (self.cell().height, self.now);
+        let (ch, now, height) = (self.cell().height, self.now, frame.height());
         for (r, (&changed, &glows)) in rows.changed.iter().zip(rows.glowing).enumerate() {
             let y0 = self.top() + r * ch;
             let ys = y0.min(height)..(y0 + ch).min(height);
@@ -391,11 +358,11 @@ impl Rasterizer {
             }
             // What the row showed is kept to fade out.
             if changed && rows.capture_old {
-                self.post.capture(r, frame, width, ys.clone(), now);
+                self.post.capture(r, frame, ys.clone(), now);
             }
-            self.paint_row(grid, r, frame, width, height, cursor);
-            self.post.apply_mask(frame, width, ys.clone());
-            if self.post.blend(r, frame, width, ys.clone(), now) {
+            self.paint_row(grid, r, frame, cursor);
+            self.post.apply_mask(frame, ys.clone());
+            if self.post.blend(r, frame, ys.clone(), now) {
                 report.animating = true;
             }
             report.rows_painted += 1;
@@ -407,18 +374,16 @@ impl Rasterizer {
         &mut self,
         grid: &Grid,
         r: usize,
-        frame: &mut [u8],
-        width: usize,
-        height: usize,
+        frame: &mut Plane<'_>,
         cursor: Option<(usize, usize)>,
     ) {
-        let m = self.cell();
+        let (m, width, height) = (self.cell(), frame.width(), frame.height());
         let y0 = self.top() + r * m.height;
         if y0 >= height {
             return;
         }
         let y1 = (y0 + m.height).min(height);
-        fill(frame, y0..y1, width, self.theme.bg);
+        fill(frame, y0..y1, self.theme.bg);
         let cols = grid.cols();
         let cells = grid.row(r);
         let blank = Cell {
@@ -439,9 +404,9 @@ impl Rasterizer {
             }
             let x1 = (x0 + m.width).min(width);
             if bg != self.theme.bg {
-                fill_rect(frame, width, x0..x1, y0..y1, bg);
+                fill_rect(frame, x0..x1, y0..y1, bg);
             }
-            self.draw_char(cell.ch, cell.style.bold, fg, bg, frame, width, x0, y0, y1);
+            self.draw_char(cell.ch, cell.style.bold, (fg, bg), frame, x0, y0..y1);
         }
     }
 
@@ -454,22 +419,20 @@ impl Rasterizer {
         (fg, bg)
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// Draws `ch` in colours `(fg, bg)` in the cell at `x0` spanning pixel rows `ys`.
     fn draw_char(
         &mut self,
         ch: char,
         bold: bool,
-        fg: Rgb,
-        bg: Rgb,
-        frame: &mut [u8],
-        width: usize,
+        (fg, bg): (Rgb, Rgb),
+        frame: &mut Plane<'_>,
         x0: usize,
-        y0: usize,
-        y1: usize,
+        Range { start: y0, end: y1 }: Range<usize>,
     ) {
         if ch == ' ' {
             return;
         }
+        let width = frame.width();
         let m = self.fonts.metrics();
         let shape = self
             .shapes
@@ -481,8 +444,7 @@ impl Rasterizer {
                 let color = lut[r.alpha as usize];
                 let xs = (x0 + r.xs.start).min(width)..(x0 + r.xs.end).min(width);
                 for y in (y0 + r.ys.start)..(y0 + r.ys.end).min(y1) {
-                    let row = &mut frame[(y * width + xs.start) * BPP..(y * width + xs.end) * BPP];
-                    for p in row.chunks_exact_mut(BPP) {
+                    for p in frame.span_mut(y, xs.clone()).chunks_exact_mut(BPP) {
                         p.copy_from_slice(&color);
                     }
                 }
@@ -504,8 +466,7 @@ impl Rasterizer {
             let gy = (y - gy0) as usize;
             let src = &g.coverage
                 [gy * g.width + skip..gy * g.width + skip + (xs.end - xs.start) as usize];
-            let row = y as usize * width;
-            let dst = &mut frame[(row + xs.start as usize) * BPP..(row + xs.end as usize) * BPP];
+            let dst = frame.span_mut(y as usize, xs.start as usize..xs.end as usize);
             for (d, &a) in dst.chunks_exact_mut(BPP).zip(src) {
                 if a != 0 {
                     d.copy_from_slice(&lut[a as usize]);
@@ -516,23 +477,24 @@ impl Rasterizer {
 }
 
 /// Fills whole pixel rows with a colour.
-fn fill(frame: &mut [u8], rows: Range<usize>, width: usize, c: Rgb) {
-    fill_rect(frame, width, 0..width, rows, c);
+fn fill(frame: &mut Plane<'_>, rows: Range<usize>, c: Rgb) {
+    let width = frame.width();
+    fill_rect(frame, 0..width, rows, c);
 }
 
-fn fill_rect(frame: &mut [u8], width: usize, xs: Range<usize>, ys: Range<usize>, c: Rgb) {
+/// Fills a rectangle with a colour.
+fn fill_rect(frame: &mut Plane<'_>, xs: Range<usize>, ys: Range<usize>, c: Rgb) {
     if xs.is_empty() || ys.is_empty() {
         return;
     }
     let px = [c[0], c[1], c[2], 255];
     // Fill the first row pixel by pixel, then copy it (memcpy speed) to the others.
     let first = ys.start;
-    let span = |y: usize| (y * width + xs.start) * BPP..(y * width + xs.end) * BPP;
-    for p in frame[span(first)].chunks_exact_mut(BPP) {
+    for p in frame.span_mut(first, xs.clone()).chunks_exact_mut(BPP) {
         p.copy_from_slice(&px);
     }
     for y in ys.skip(1) {
-        frame.copy_within(span(first), span(y).start);
+        frame.copy_span(first, y, xs.clone());
     }
 }
 
@@ -656,6 +618,8 @@ mod tests {
         for case in 0..40 {
             let mut r = raster(case % 3 * 4);
             let mut scratch = raster(case % 3 * 4);
+            // The same frames drawn as part of a larger one (a dashboard's terminal).
+            let mut inset = raster(case % 3 * 4);
             // Position-dependent masks must survive scrolling too (afterglow is time-based).
             if case % 2 == 1 {
                 let fx = Effects {
@@ -665,6 +629,7 @@ mod tests {
                 };
                 r.set_effects(fx);
                 scratch.set_effects(fx);
+                inset.set_effects(fx);
             }
             let m = r.cell();
             let (cols, rows) = (rng.random_range(5..30), rng.random_range(2..8));
@@ -675,6 +640,8 @@ mod tests {
             );
             let mut g = Grid::new(cols, rows, rng.random_range(0..5));
             let mut frame = vec![0; w * h * 4];
+            let (at, stride) = ((case % 5, case % 3), w + case % 5 + 7);
+            let mut big = vec![77u8; stride * (h + 4) * 4];
             for _ in 0..60 {
                 for _ in 0..rng.random_range(1..4) {
                     let text = words[rng.random_range(0..words.len())];
@@ -690,12 +657,30 @@ mod tests {
                 }
                 let cursor = rng.random_bool(0.5);
                 let mut fresh_grid = g.clone();
+                let mut inset_grid = g.clone();
                 r.render(&mut g, &mut frame, w, h, cursor);
                 let fresh = scratch.render_frame(&mut fresh_grid, w, h, cursor);
                 assert!(
                     frame == fresh.data,
                     "case {case}: incremental frame differs"
                 );
+                inset.render_in(
+                    &mut inset_grid,
+                    &mut Plane::region(&mut big, stride, at, w, h),
+                    cursor,
+                );
+                for y in 0..h + 4 {
+                    let row = &big[y * stride * 4..(y + 1) * stride * 4];
+                    let (x0, x1) = (at.0 * 4, (at.0 + w) * 4);
+                    if (at.1..at.1 + h).contains(&y) {
+                        let own = &frame[(y - at.1) * w * 4..(y - at.1 + 1) * w * 4];
+                        assert!(&row[x0..x1] == own, "case {case}: region row {y} differs");
+                    } else {
+                        assert!(row[x0..x1].iter().all(|&b| b == 77), "case {case}: row {y}");
+                    }
+                    let outside = row[..x0].iter().chain(&row[x1..]);
+                    assert!(outside.into_iter().all(|&b| b == 77), "case {case}: beside");
+                }
             }
         }
     }

@@ -1,0 +1,207 @@
+//! The CPU presenter on X11: damaged rows of the internal frame sent to the window as PutImage
+//! requests, converted (and scaled by whole pixels) a band at a time.
+//!
+//! Unlike softbuffer's shared-memory image, this keeps no second copy of the screen in the
+//! process: the X server already holds the window's pixels, so only the internal frame lives
+//! here (8.3 MB at 1080p; 4K with `pixel_scale = 2` too, where a window-sized image would add
+//! 33 MB). Like xterm, a lost window content (expose) is repainted by the runtime, which then
+//! sends every row.
+
+use winit::window::Window;
+use x11rb::connection::{Connection, RequestConnection};
+use x11rb::protocol::xproto::{
+    ConnectionExt as _, CreateGCAux, Gcontext, ImageFormat, ImageOrder, VisualClass,
+};
+use x11rb::rust_connection::RustConnection;
+
+use super::surface::{Kind, Surface, SurfaceError, scaled, source_row, x_pixels};
+use raster::{BPP, Rect};
+use winit::raw_window_handle::{HasWindowHandle, RawWindowHandle};
+
+/// Largest PutImage sent at once: big enough to fill a 4K row band in a few requests, small
+/// enough that the conversion band stays a fraction of the frame.
+const BAND_BYTES: usize = 256 * 1024;
+
+/// The X11 window id behind a winit window, if it is one.
+pub fn xid(window: &Window) -> Option<u32> {
+    match window.window_handle().ok()?.as_raw() {
+        RawWindowHandle::Xlib(h) => Some(h.window as u32),
+        RawWindowHandle::Xcb(h) => Some(h.window.get()),
+        _ => None,
+    }
+}
+
+/// Why the X11 presenter cannot draw on a window (the caller then tries softbuffer).
+#[derive(Debug, thiserror::Error)]
+pub enum WireError {
+    /// Not an X11 window (Wayland, another platform).
+    #[error("not an X11 window")]
+    NotX11,
+    /// The window's pixel format is not 24-bit true colour in 32-bit pixels.
+    #[error("the window's visual is not 24-bit TrueColor")]
+    Visual,
+    /// No connection, or it broke.
+    #[error("X11 presenter: {0}")]
+    Connection(String),
+}
+
+/// An X11 failure as the presenter reports it.
+fn lost(e: impl std::fmt::Display) -> WireError {
+    WireError::Connection(e.to_string())
+}
+
+/// A window drawn with PutImage from the internal frame.
+pub struct WireSurface {
+    conn: RustConnection,
+    window: u32,
+    gc: Gcontext,
+    depth: u8,
+    /// Pixels are written most significant byte first (a big-endian server).
+    msb: bool,
+    frame: Vec<u8>,
+    band: Vec<u8>,
+    size: (usize, usize),
+    internal: (usize, usize),
+    /// Bytes one request may carry.
+    max_bytes: usize,
+}
+
+impl WireSurface {
+    /// A presenter for `window` if it is an X11 window with a 24-bit true-colour visual.
+    pub fn new(window: &Window, w: u32, h: u32, iw: u32, ih: u32) -> Result<Self, WireError> {
+        let id = xid(window).ok_or(WireError::NotX11)?;
+        let (conn, _) = x11rb::connect(None).map_err(lost)?;
+        let geometry = conn.get_geometry(id).map_err(lost)?.reply().map_err(lost)?;
+        let visual = conn
+            .get_window_attributes(id)
+            .map_err(lost)?
+            .reply()
+            .map_err(lost)?
+            .visual;
+        if !true_color_24(conn.setup(), geometry.depth, visual) {
+            return Err(WireError::Visual);
+        }
+        let gc = conn.generate_id().map_err(lost)?;
+        conn.create_gc(gc, id, &CreateGCAux::new().graphics_exposures(0))
+            .map_err(lost)?
+            .check()
+            .map_err(lost)?;
+        // Room for PutImage's own fields (24 bytes) in the largest request the server takes.
+        let max_bytes = conn.maximum_request_bytes().saturating_sub(64).max(4096);
+        let msb = conn.setup().image_byte_order == ImageOrder::MSB_FIRST;
+        let mut s = WireSurface {
+            conn,
+            window: id,
+            gc,
+            depth: geometry.depth,
+            msb,
+            frame: Vec::new(),
+            band: Vec::new(),
+            size: (0, 0),
+            internal: (0, 0),
+            max_bytes,
+        };
+        s.resize_frame(w, h, iw, ih);
+        Ok(s)
+    }
+
+    fn resize_frame(&mut self, w: u32, h: u32, iw: u32, ih: u32) {
+        self.size = (w.max(1) as usize, h.max(1) as usize);
+        self.internal = (iw.max(1) as usize, ih.max(1) as usize);
+        self.frame = vec![0; self.internal.0 * self.internal.1 * BPP];
+        self.band = Vec::new();
+    }
+
+    /// Sends a rectangle of the window (already within it).
+    fn send(&mut self, o: Rect) -> Result<(), WireError> {
+        let (w, _) = self.size;
+        let f = (w / self.internal.0).max(1);
+        let per = (BAND_BYTES.min(self.max_bytes) / (o.w * 4)).max(1);
+        let mut y0 = o.y;
+        while y0 < o.y + o.h {
+            let y1 = (y0 + per).min(o.y + o.h);
+            self.band.clear();
+            self.band.resize((y1 - y0) * o.w * 4, 0);
+            for (k, out) in self.band.chunks_exact_mut(o.w * 4).enumerate() {
+                let src = source_row(&self.frame, self.internal, f, y0 + k);
+                for (d, v) in out.chunks_exact_mut(4).zip(x_pixels(src, f, o.x)) {
+                    d.copy_from_slice(&if self.msb {
+                        v.to_be_bytes()
+                    } else {
+                        v.to_le_bytes()
+                    });
+                }
+            }
+            self.conn
+                .put_image(
+                    ImageFormat::Z_PIXMAP,
+                    self.window,
+                    self.gc,
+                    o.w as u16,
+                    (y1 - y0) as u16,
+                    o.x as i16,
+                    y0 as i16,
+                    0,
+                    self.depth,
+                    &self.band,
+                )
+                .map_err(lost)?;
+            y0 = y1;
+        }
+        Ok(())
+    }
+}
+
+/// Whether `visual` at `depth` stores 8-bit red, green and blue in 32-bit pixels.
+fn true_color_24(setup: &x11rb::protocol::xproto::Setup, depth: u8, visual: u32) -> bool {
+    let bpp32 = setup
+        .pixmap_formats
+        .iter()
+        .any(|f| f.depth == depth && f.bits_per_pixel == 32);
+    let masks = setup
+        .roots
+        .iter()
+        .flat_map(|r| &r.allowed_depths)
+        .filter(|d| d.depth == depth)
+        .flat_map(|d| &d.visuals)
+        .find(|v| v.visual_id == visual)
+        .is_some_and(|v| {
+            v.class == VisualClass::TRUE_COLOR
+                && (v.red_mask, v.green_mask, v.blue_mask) == (0xff0000, 0xff00, 0xff)
+        });
+    (depth == 24 || depth == 32) && bpp32 && masks
+}
+
+impl Surface for WireSurface {
+    fn kind(&self) -> Kind {
+        Kind::Cpu
+    }
+
+    fn frame_mut(&mut self) -> &mut [u8] {
+        &mut self.frame
+    }
+
+    fn resize(&mut self, w: u32, h: u32, iw: u32, ih: u32) -> Result<(), SurfaceError> {
+        self.resize_frame(w, h, iw, ih);
+        Ok(())
+    }
+
+    fn present(&mut self, damaged: &[Rect]) -> Result<(), SurfaceError> {
+        for r in damaged {
+            let o = scaled(*r, self.internal, self.size);
+            if o.w > 0 && o.h > 0 {
+                self.send(o).map_err(SurfaceError::Wire)?;
+            }
+        }
+        // Errors the server sent back (a window destroyed under us) end as events: drain them
+        // so they do not pile up; the runtime learns of a vanished window from winit.
+        while self
+            .conn
+            .poll_for_event()
+            .map_err(|e| SurfaceError::Wire(lost(e)))?
+            .is_some()
+        {}
+        self.conn.flush().map_err(|e| SurfaceError::Wire(lost(e)))?;
+        Ok(())
+    }
+}
