@@ -46,15 +46,28 @@ pub enum SurfaceError {
     #[error("gpu presenter: {0}")]
     GpuTexture(#[from] pixels::TextureError),
     /// The X11 presenter failed.
-    #[cfg(all(unix, not(target_os = "macos")))]
     #[error("cpu presenter: {0}")]
-    Wire(#[from] super::xwire::WireError),
+    Wire(#[from] WireError),
     /// softbuffer failed.
     #[error("cpu presenter: {0}")]
     Cpu(#[from] softbuffer::SoftBufferError),
     /// wgpu raised an error it reports by panicking (e.g. a 16-bit X visual it cannot use).
     #[error("gpu presenter: {0}")]
     GpuPanic(String),
+}
+
+/// Why the X11 presenter cannot draw on a window (the caller then tries softbuffer).
+#[derive(Debug, thiserror::Error)]
+pub enum WireError {
+    /// Not an X11 window (Wayland, another platform).
+    #[error("not an X11 window")]
+    NotX11,
+    /// The window's pixel format is not 24-bit true colour in 32-bit pixels.
+    #[error("the window's visual is not 24-bit TrueColor")]
+    Visual,
+    /// No connection, or it broke.
+    #[error("X11 presenter: {0}")]
+    Connection(String),
 }
 
 thread_local! {
@@ -153,25 +166,6 @@ impl Surface for GpuSurface {
     fn present(&mut self, _damaged: &[Rect]) -> Result<(), SurfaceError> {
         guarded(|| Ok(self.pixels.render()?))
     }
-}
-
-/// The CPU presenter for a window: on X11 PutImage from the internal frame (no second copy
-/// of the screen in memory), elsewhere, or when the X11 window's format does not suit it,
-/// softbuffer. `TRAINSAVER_SOFTBUFFER=1` picks softbuffer on X11 too (to compare them).
-pub fn cpu_surface(
-    window: Arc<Window>,
-    w: u32,
-    h: u32,
-    iw: u32,
-    ih: u32,
-) -> Result<Box<dyn Surface>, SurfaceError> {
-    #[cfg(all(unix, not(target_os = "macos")))]
-    if std::env::var_os("TRAINSAVER_SOFTBUFFER").is_none_or(|v| v != "1")
-        && let Ok(s) = super::xwire::WireSurface::new(&window, w, h, iw, ih)
-    {
-        return Ok(Box::new(s));
-    }
-    Ok(Box::new(CpuSurface::new(window, w, h, iw, ih)?))
 }
 
 /// softbuffer: the CPU converts and uploads only damaged rows, scaled by whole pixels.

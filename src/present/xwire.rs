@@ -14,7 +14,7 @@ use x11rb::protocol::xproto::{
 };
 use x11rb::rust_connection::RustConnection;
 
-use super::surface::{Kind, Surface, SurfaceError, scaled, source_row, x_pixels};
+use super::surface::{Kind, Surface, SurfaceError, WireError, scaled, source_row, x_pixels};
 use raster::{BPP, Rect};
 use winit::raw_window_handle::{HasWindowHandle, RawWindowHandle};
 
@@ -29,20 +29,6 @@ pub fn xid(window: &Window) -> Option<u32> {
         RawWindowHandle::Xcb(h) => Some(h.window.get()),
         _ => None,
     }
-}
-
-/// Why the X11 presenter cannot draw on a window (the caller then tries softbuffer).
-#[derive(Debug, thiserror::Error)]
-pub enum WireError {
-    /// Not an X11 window (Wayland, another platform).
-    #[error("not an X11 window")]
-    NotX11,
-    /// The window's pixel format is not 24-bit true colour in 32-bit pixels.
-    #[error("the window's visual is not 24-bit TrueColor")]
-    Visual,
-    /// No connection, or it broke.
-    #[error("X11 presenter: {0}")]
-    Connection(String),
 }
 
 /// An X11 failure as the presenter reports it.

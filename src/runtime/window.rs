@@ -14,7 +14,9 @@ use winit::window::{Fullscreen, Window, WindowAttributes, WindowId};
 
 use crate::config::{Monitors, Presenter};
 use crate::pipeline::Pipeline;
-use crate::present::surface::{GpuSurface, Kind, Surface, cpu_surface, hardware_gpu_possible};
+use crate::present::surface::{
+    CpuSurface, GpuSurface, Kind, Surface, SurfaceError, hardware_gpu_possible,
+};
 use crate::runtime::clock_watch::ClockWatch;
 use crate::runtime::input::{Input, InputPolicy, Mods};
 use crate::runtime::night::{Light, Schedule};
@@ -160,6 +162,25 @@ struct App<'a> {
     looked: Instant,
     /// No window manager runs: fullscreen windows cover their monitors themselves.
     unmanaged: bool,
+}
+
+/// The CPU presenter for a window: on X11 PutImage from the internal frame (no second copy
+/// of the screen in memory), elsewhere, or when the X11 window's format does not suit it,
+/// softbuffer. `TRAINSAVER_SOFTBUFFER=1` picks softbuffer on X11 too (to compare them).
+fn cpu_surface(
+    window: Arc<Window>,
+    w: u32,
+    h: u32,
+    iw: u32,
+    ih: u32,
+) -> Result<Box<dyn Surface>, SurfaceError> {
+    #[cfg(all(unix, not(target_os = "macos")))]
+    if std::env::var_os("TRAINSAVER_SOFTBUFFER").is_none_or(|v| v != "1")
+        && let Ok(s) = crate::present::xwire::WireSurface::new(&window, w, h, iw, ih)
+    {
+        return Ok(Box::new(s));
+    }
+    Ok(Box::new(CpuSurface::new(window, w, h, iw, ih)?))
 }
 
 fn surface_for(
