@@ -1,7 +1,8 @@
 //! The terminal grid: rows with bounded scrollback, a cursor and per-row damage.
 //!
 //! A printed line longer than the screen wraps onto the next rows as in xterm (auto-wrap on);
-//! a rewritten row (a progress bar under `\r`) stays one row and is cut at the edge. History
+//! a rewritten row (a progress bar under `\r`) and a bar sized to the terminal stay one row
+//! and are cut at the edge, as tqdm trims its line to the terminal's width. History
 //! is not reflowed on resize, as in xterm: rows keep the width they were written at.
 
 use std::collections::VecDeque;
@@ -103,7 +104,13 @@ impl Grid {
     pub fn apply(&mut self, op: &TermOp) {
         match op {
             TermOp::Print(line) => {
-                let cells = self.cells_of(line);
+                let mut cells = self.cells_of(line);
+                // A bar sized to the terminal is cut at its edge, as tqdm trims its line to the
+                // width (`format_meter`: `disp_trim(res, ncols)`): it never wraps, so a writer
+                // moving up over its bars counts one row each.
+                if line.fill.is_some() {
+                    cells.truncate(self.cols);
+                }
                 let mut chunks = cells.chunks(self.cols);
                 self.put(chunks.next().map_or_else(Vec::new, <[Cell]>::to_vec));
                 for chunk in chunks {

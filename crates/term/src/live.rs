@@ -109,4 +109,24 @@ mod tests {
         assert_eq!(screen(&mut w, &mut g), ["a", "b", "c", "x", "d", ""]);
         assert!(w.live_rows().is_empty());
     }
+
+    #[test]
+    fn bars_wider_than_the_screen_leave_no_copies() {
+        // A portrait screen narrower than the bars: each bar is one row, cut at the edge.
+        let (mut w, mut g) = (LiveWriter::new(), Grid::new(12, 6, 10));
+        let bar = |name: &str, n| {
+            StyledLine::plain(format!("{name}: "))
+                .fill(n, 10, crate::Style::PLAIN)
+                .push(format!(" {n}/10 [00:01<00:09]"), crate::Style::PLAIN)
+        };
+        for n in 0..4 {
+            w.print(StyledLine::plain(format!("line {n}")));
+            w.live(vec![bar("outer", 0), bar("inner", n), bar("eval", n)]);
+        }
+        let text = screen(&mut w, &mut g);
+        let outer = text.iter().filter(|r| r.starts_with("outer")).count();
+        assert_eq!(outer, 1, "{text:?}");
+        assert_eq!(&text[..3], ["line 1", "line 2", "line 3"], "{text:?}");
+        assert!(text.iter().all(|r| r.chars().count() <= 12), "{text:?}");
+    }
 }
