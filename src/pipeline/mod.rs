@@ -87,7 +87,7 @@ struct Dash {
     board: Dashboard,
     /// What the panels last showed (view revision, half-minute, drift offset); redrawn when
     /// it changes.
-    shown: Option<(u64, u64, (usize, usize))>,
+    shown: Option<(u64, u64, (usize, usize), u32)>,
     /// Everything must be copied and drawn again (resize, invalidation).
     dirty: bool,
     /// Characters the last panel drawing could not fit (none unless something overflows).
@@ -178,8 +178,15 @@ impl Pipeline {
         if t > self.at + SEEK_KEEP * 2 {
             self.feed.skip_to(t - SEEK_KEEP);
         }
-        self.feed.advance_each(t, |t| grid.apply(&t.op));
+        let mut wrote = false;
+        self.feed.advance_each(t, |t| {
+            wrote = true;
+            grid.apply(&t.op)
+        });
         self.at = self.at.max(t);
+        if !wrote {
+            return; // the step line's width changes only with new output
+        }
         // A job in another style (rotate) has step lines of another width: like a person at a
         // terminal, re-fit only when the difference is worth it.
         let columns = self.feed.step_columns();
@@ -262,10 +269,12 @@ impl Pipeline {
             (self.look.drift_px as f64 * self.scale_factor / ps).round() as usize
         );
         let (tw, th) = term_size(&self.look, self.internal);
-        let faces = self.raster.faces().clone();
+        // The panels' painter keeps its glyphs: it picks a new size itself when its area changes.
+        let board = self.dash.take().map(|d| d.board);
+        let faces = &self.look.faces;
         self.dash = (self.look.layout == Layout::Dashboard).then(|| Dash {
             layout: DashLayout::for_size(self.internal.0, self.internal.1),
-            board: Dashboard::new(faces),
+            board: board.unwrap_or_else(|| Dashboard::new(faces.clone())),
             shown: None,
             dirty: true,
             overflow: 0,
@@ -313,7 +322,7 @@ impl Pipeline {
     }
 
     /// Updates an internal-size frame buffer that holds the previous render; what changed is
-    /// then [`damage`](Self::damage).
+    /// then [`damage`](Self::damage) (the report's rows are the terminal's own).
     pub fn render_into(&mut self, frame: &mut [u8], t: Duration) -> RenderReport {
         let on = self.cursor_on(t);
         self.raster.set_clock(t.as_secs_f64() / self.speed);
@@ -344,28 +353,23 @@ impl Pipeline {
             self.raster.invalidate();
         }
         let mut part = Plane::region(frame, w, (term.x, term.y), term.w, term.h);
-        let mut rep = self.raster.render_in(&mut self.grid, &mut part, on);
-        let mut damaged: Vec<std::ops::Range<usize>> = rep
-            .damaged
-            .iter()
-            .map(|r| term.y + r.start..term.y + r.end)
-            .collect();
+        let rep = self.raster.render_in(&mut self.grid, &mut part, on);
         self.damage
             .extend(rep.damaged.iter().map(|r| rows_of(term, r)));
         let offset = self.raster.offset();
         // "N minutes ago" moves on even when nothing happens: redraw at least twice a minute.
-        let key = (self.feed.view().revision(), self.at.as_secs() / 30, offset);
+        let (theme, brightness) = (self.raster.theme(), self.raster.brightness());
+        let key = (
+            self.feed.view().revision(),
+            self.at.as_secs() / 30,
+            offset,
+            brightness.to_bits(),
+        );
         if dash.dirty || dash.shown != Some(key) {
             let p = dash.layout.panels;
             let reserve = self.raster.drift_reserve();
-            // Clear the whole panel area, then draw it shifted like the terminal (burn-in drift).
-            let theme_bg = self.raster.theme().bg;
-            for y in p.y..(p.y + p.h).min(h) {
-                let row = &mut frame[(y * w + p.x) * BPP..(y * w + p.x + p.w) * BPP];
-                for px in row.chunks_exact_mut(BPP) {
-                    px.copy_from_slice(&[theme_bg[0], theme_bg[1], theme_bg[2], 255]);
-                }
-            }
+            // The whole panel part is cleared; the panels are drawn shifted like the terminal
+            // (burn-in drift).
             let area = Rect {
                 x: p.x + offset.0,
                 y: p.y + offset.1,
@@ -374,14 +378,12 @@ impl Pipeline {
             };
             let view = self.feed.view();
             let data = panels::panel_data(view, self.at.as_secs_f64());
-            let (theme, brightness) = (self.raster.theme(), self.raster.brightness());
-            dash.overflow = dash.board.draw(frame, w, h, area, theme, brightness, &data);
-            damaged.push(p.y..(p.y + p.h).min(h));
+            let look = (theme, brightness);
+            dash.overflow = dash.board.draw(frame, (w, h), p, area, look, &data);
             self.damage.push(p.intersect(Rect { x: 0, y: 0, w, h }));
             dash.shown = Some(key);
         }
         dash.dirty = false;
-        rep.damaged = damaged;
         rep
     }
 

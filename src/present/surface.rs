@@ -245,11 +245,15 @@ impl Surface for CpuSurface {
             }
             let f = (w / iw).max(1);
             for oy in o.y..o.y + o.h {
-                let src = source_row(&self.frame, (iw, ih), f, oy);
-                let dst = &mut buf[oy * w + o.x..oy * w + o.x + o.w];
-                for (d, v) in dst.iter_mut().zip(x_pixels(src, f, o.x)) {
-                    *d = v;
+                let at = oy * w + o.x;
+                if oy > o.y && oy / f == (oy - 1) / f {
+                    // The same internal row as the output row above (scaled): copy it.
+                    buf.copy_within(at - w..at - w + o.w, at);
+                    continue;
                 }
+                let src = source_row(&self.frame, (iw, ih), f, oy);
+                let dst = &mut buf[at..at + o.w];
+                pixel_runs(src, f, o.x, o.w, |r, v| dst[r].fill(v));
             }
             out.push(softbuffer::Rect {
                 x: o.x as u32,
@@ -291,16 +295,30 @@ pub fn source_row(frame: &[u8], (iw, ih): (usize, usize), f: usize, oy: usize) -
     (sy < ih).then(|| &frame[sy * iw * BPP..(sy + 1) * iw * BPP])
 }
 
-/// Output pixels from column `x0` on of an internal RGBA row (None: a black row), each source
-/// pixel `f` wide, as 0x00RRGGBB; past the row's scaled end they are black.
-pub fn x_pixels(src: Option<&[u8]>, f: usize, x0: usize) -> impl Iterator<Item = u32> + '_ {
-    (x0..).map(move |x| {
-        let sx = x / f;
-        match src.and_then(|s| s.get(sx * BPP..sx * BPP + 3)) {
-            Some(p) => (p[0] as u32) << 16 | (p[1] as u32) << 8 | p[2] as u32,
-            None => 0,
-        }
-    })
+/// The `len` output pixels from column `x0` on of an internal RGBA row (None: a black row),
+/// each source pixel `f` wide, handed to `put` as runs of one 0x00RRGGBB value (ranges count
+/// from 0); past the row's scaled end they are black.
+pub fn pixel_runs(
+    src: Option<&[u8]>,
+    f: usize,
+    x0: usize,
+    len: usize,
+    mut put: impl FnMut(std::ops::Range<usize>, u32),
+) {
+    let mut k = 0;
+    while k < len {
+        let sx = (x0 + k) / f;
+        let Some(p) = src.and_then(|s| s.get(sx * BPP..sx * BPP + 3)) else {
+            put(k..len, 0);
+            return;
+        };
+        let end = ((sx + 1) * f - x0).min(len);
+        put(
+            k..end,
+            (p[0] as u32) << 16 | (p[1] as u32) << 8 | p[2] as u32,
+        );
+        k = end;
+    }
 }
 
 #[cfg(test)]
@@ -333,14 +351,20 @@ mod tests {
     }
 
     #[test]
-    fn rows_become_x_pixels_scaled_and_padded_black() {
+    fn rows_become_runs_of_x_pixels_scaled_and_padded_black() {
         let frame = [1, 2, 3, 255, 10, 20, 30, 255, 7, 8, 9, 255, 4, 5, 6, 255];
         let row = source_row(&frame, (2, 2), 2, 1);
         assert_eq!(row, Some(&frame[..8]));
         assert_eq!(source_row(&frame, (2, 2), 2, 3), Some(&frame[8..]));
         assert_eq!(source_row(&frame, (2, 2), 2, 4), None, "below the frame");
-        let px: Vec<u32> = x_pixels(row, 2, 1).take(5).collect();
-        assert_eq!(px, [0x010203, 0x0a141e, 0x0a141e, 0, 0]);
-        assert_eq!(x_pixels(None, 1, 0).take(2).collect::<Vec<_>>(), [0, 0]);
+        let px = |src, f, x0, len| {
+            let mut out = vec![9u32; len];
+            pixel_runs(src, f, x0, len, |r, v| out[r].fill(v));
+            out
+        };
+        assert_eq!(px(row, 2, 1, 5), [0x010203, 0x0a141e, 0x0a141e, 0, 0]);
+        assert_eq!(px(row, 1, 0, 2), [0x010203, 0x0a141e]);
+        assert_eq!(px(row, 3, 4, 3), [0x0a141e, 0x0a141e, 0]);
+        assert_eq!(px(None, 1, 0, 2), [0, 0]);
     }
 }

@@ -14,7 +14,7 @@ use x11rb::protocol::xproto::{
 };
 use x11rb::rust_connection::RustConnection;
 
-use super::surface::{Kind, Surface, SurfaceError, WireError, scaled, source_row, x_pixels};
+use super::surface::{Kind, Surface, SurfaceError, WireError, pixel_runs, scaled, source_row};
 use raster::{BPP, Rect};
 use winit::raw_window_handle::{HasWindowHandle, RawWindowHandle};
 
@@ -108,15 +108,27 @@ impl WireSurface {
             let y1 = (y0 + per).min(o.y + o.h);
             self.band.clear();
             self.band.resize((y1 - y0) * o.w * 4, 0);
-            for (k, out) in self.band.chunks_exact_mut(o.w * 4).enumerate() {
-                let src = source_row(&self.frame, self.internal, f, y0 + k);
-                for (d, v) in out.chunks_exact_mut(4).zip(x_pixels(src, f, o.x)) {
-                    d.copy_from_slice(&if self.msb {
+            let row = o.w * 4;
+            for k in 0..y1 - y0 {
+                let (oy, at) = (y0 + k, k * row);
+                if k > 0 && oy / f == (oy - 1) / f {
+                    // The same internal row as the output row above (scaled): copy it.
+                    self.band.copy_within(at - row..at, at);
+                    continue;
+                }
+                let src = source_row(&self.frame, self.internal, f, oy);
+                let out = &mut self.band[at..at + row];
+                let msb = self.msb;
+                pixel_runs(src, f, o.x, o.w, |r, v| {
+                    let b = if msb {
                         v.to_be_bytes()
                     } else {
                         v.to_le_bytes()
-                    });
-                }
+                    };
+                    for d in out[r.start * 4..r.end * 4].chunks_exact_mut(4) {
+                        d.copy_from_slice(&b);
+                    }
+                });
             }
             self.conn
                 .put_image(
@@ -155,7 +167,8 @@ fn true_color_24(setup: &x11rb::protocol::xproto::Setup, depth: u8, visual: u32)
             v.class == VisualClass::TRUE_COLOR
                 && (v.red_mask, v.green_mask, v.blue_mask) == (0xff0000, 0xff00, 0xff)
         });
-    (depth == 24 || depth == 32) && bpp32 && masks
+    // Depth 24 only: a 32-bit (ARGB) visual would read the zero byte as transparent.
+    depth == 24 && bpp32 && masks
 }
 
 impl Surface for WireSurface {

@@ -504,7 +504,7 @@ impl App<'_> {
         let report = v.pipeline.render_into(v.surface.frame_mut(), t);
         v.animating = report.animating;
         v.last_draw = Some(now);
-        if report.damaged.is_empty() && !v.force {
+        if v.pipeline.damage().is_empty() && !v.force {
             return; // nothing changed: no present, no upload
         }
         v.force = false;

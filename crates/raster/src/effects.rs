@@ -150,7 +150,10 @@ impl Post {
             return;
         }
         let width = frame.width();
-        let pixels = ys.flat_map(|y| frame.span(y, 0..width).to_vec()).collect();
+        let mut pixels = Vec::with_capacity(ys.len() * width * BPP);
+        for y in ys {
+            pixels.extend_from_slice(frame.span(y, 0..width));
+        }
         self.ghosts[r] = Some(Ghost { pixels, born: now });
     }
 

@@ -260,22 +260,22 @@ impl Dashboard {
         &mut self.pen.as_mut().expect("pen just set").2
     }
 
-    /// Paints the panels into `area` of the frame (everything in it is redrawn); returns how
-    /// many characters did not fit their place (none, unless something overflows).
-    #[allow(clippy::too_many_arguments)]
+    /// Clears `part` of a `width` x `height` frame and paints the panels into `area` (inside
+    /// it) in the theme at a brightness; returns how many characters did not fit their place
+    /// (none, unless something overflows).
     pub fn draw(
         &mut self,
         frame: &mut [u8],
-        width: usize,
-        height: usize,
+        (width, height): (usize, usize),
+        part: Rect,
         area: Rect,
-        theme: &Theme,
-        brightness: f32,
+        (theme, brightness): (&Theme, f32),
         d: &PanelData,
     ) -> usize {
         let pal = Palette::of(theme, brightness);
-        let mut cv = Canvas::new(frame, width, height, area);
-        cv.fill(area, pal.bg);
+        let mut cv = Canvas::new(frame, width, height, part);
+        cv.fill(part, pal.bg);
+        let area = area.intersect(part);
         let pen = self.pen_for(area.w, area.h);
         pen.clipped = 0;
         let lh = pen.line_h();
