@@ -6,7 +6,7 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::catalog::{Catalog, GpuSpec};
-use crate::plan::pick;
+use crate::draws::pick;
 
 /// Where the team's checkpoints and runs live.
 const STORAGE: [&str; 5] = [

@@ -7,6 +7,7 @@
 
 pub mod catalog;
 pub mod cluster;
+mod draws;
 mod emit;
 pub mod event;
 pub mod framework;
@@ -243,6 +244,37 @@ mod tests {
         assert!(
             ev.iter()
                 .any(|t| matches!(t.event, Event::StepFinished { .. }))
+        );
+    }
+
+    #[test]
+    fn a_restarted_job_prints_the_nccl_version_it_printed_before() {
+        let (mut restarted, mut versions) = (0, std::collections::HashSet::new());
+        for seed in 0..40 {
+            let mut sim = Simulation::new(seed, Arc::new(Catalog::builtin()));
+            let mut ev = Vec::new();
+            sim.advance(Duration::from_secs(200 * 3600), &mut ev);
+            // Versions per job (a RunStarted begins one); a restart's set-up repeats it.
+            let mut job: Vec<&str> = Vec::new();
+            for t in ev.iter().chain([&ev[0]]) {
+                match &t.event {
+                    Event::RunStarted { .. } => {
+                        restarted += usize::from(job.len() > 1);
+                        assert!(job.windows(2).all(|w| w[0] == w[1]), "seed {seed}: {job:?}");
+                        job.clear();
+                    }
+                    Event::NcclBootstrap { version } => {
+                        job.push(version);
+                        versions.insert(*version);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        assert!(restarted > 0, "no job restarted: the rule was never tried");
+        assert!(
+            versions.len() > 2,
+            "one version for every plan: {versions:?}"
         );
     }
 

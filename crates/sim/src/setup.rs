@@ -11,10 +11,11 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::catalog::Collectives;
+use crate::draws::step_noise;
 use crate::emit::Emitter;
 use crate::event::{Event, NcclLine};
 use crate::framework::SetupPhase;
-use crate::plan::{JobKind, RunPlan, pick};
+use crate::plan::{JobKind, RunPlan};
 
 /// Ranks listed one by one at detection; the rest are summarised.
 const RANKS_LISTED: u32 = 16;
@@ -179,8 +180,9 @@ fn load_checkpoint(out: &mut Emitter, plan: &RunPlan, step: u64, rng: &mut ChaCh
     out.emit(Event::CheckpointLoaded { step, secs });
 }
 
-/// The NCCL (or RCCL) version a job's stack ships.
-fn nccl_version(plan: &RunPlan, rng: &mut ChaCha8Rng) -> &'static str {
+/// The NCCL (or RCCL) version a job's stack ships: one per plan, so a restarted job prints the
+/// version it printed before.
+fn nccl_version(plan: &RunPlan) -> &'static str {
     let versions: &[&'static str] = if plan.gpu.collectives == Collectives::Rccl {
         &["2.20.5+hip6.2"]
     } else if plan.gpu.peak_tflops >= 2000.0 {
@@ -189,13 +191,17 @@ fn nccl_version(plan: &RunPlan, rng: &mut ChaCha8Rng) -> &'static str {
     } else {
         &["2.21.5+cuda12.4", "2.20.5+cuda12.4", "2.23.4+cuda12.6"]
     };
-    pick::<&'static str>(rng, versions)
+    let u = step_noise(plan.noise_seed, 0, NCCL_SALT);
+    versions[((u * versions.len() as f64) as usize).min(versions.len() - 1)]
 }
+
+/// Salt of the plan's noise that picks its NCCL version.
+const NCCL_SALT: u64 = 0x4e43_434c;
 
 /// NCCL bootstrap, per-rank GPU detection and communicator init.
 fn distributed(out: &mut Emitter, plan: &RunPlan, start: &Start, rng: &mut ChaCha8Rng) {
     let world = plan.world();
-    let version = nccl_version(plan, rng);
+    let version = nccl_version(plan);
     out.emit(Event::ProcessGroupInit {
         restart: start.restart,
     });

@@ -5,9 +5,10 @@ use std::sync::Arc;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
+use crate::draws::step_noise;
 use crate::emit::Emitter;
 use crate::event::{Event, RunTotals, StepStats};
-use crate::plan::{JobKind, Precision, RunPlan, step_noise};
+use crate::plan::{JobKind, Precision, RunPlan};
 
 /// Watchdog restarts a run may have at most (torchrun's `--max-restarts`).
 const MAX_RESTARTS: u32 = 3;
@@ -121,7 +122,7 @@ impl Trainer {
         let scale = match (plan.precision, plan.kind) {
             (Precision::Bf16, _) => 1.0,
             (Precision::Fp16, JobKind::Resume) => {
-                *crate::plan::pick(rng, &[8192.0, 16384.0, 32768.0, 65536.0])
+                *crate::draws::pick(rng, &[8192.0, 16384.0, 32768.0, 65536.0])
             }
             (Precision::Fp16, _) => rules.initial,
         };

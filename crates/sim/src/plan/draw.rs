@@ -8,10 +8,11 @@ use rand_chacha::ChaCha8Rng;
 
 use super::{
     GIANT_PARAMS, GIB, GPUS_PER_NODE, JobKind, MAX_STEP_SECS, OVERHEAD_GIB, Precision, RunPlan,
-    STATE_BYTES_PER_PARAM, pick,
+    STATE_BYTES_PER_PARAM,
 };
 use crate::catalog::{Catalog, Collectives, DatasetSpec, GpuSpec, ModelSpec};
 use crate::cluster::Cluster;
+use crate::draws::pick;
 use crate::framework::Framework;
 
 /// Round logging intervals real configs use, in steps.
