@@ -7,6 +7,7 @@ pub mod fds;
 pub mod input;
 pub mod lock;
 pub mod night;
+pub mod origin;
 pub mod window;
 #[cfg(all(unix, not(target_os = "macos")))]
 pub mod x11;

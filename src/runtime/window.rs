@@ -20,6 +20,7 @@ use crate::present::surface::{
 use crate::runtime::clock_watch::ClockWatch;
 use crate::runtime::input::{Input, InputPolicy, Mods};
 use crate::runtime::night::{Light, Schedule};
+use crate::runtime::origin::Origin;
 use crate::session::Session;
 
 /// Where the windows go.
@@ -148,7 +149,8 @@ struct App<'a> {
     factory: Factory<'a>,
     opts: RuntimeOptions,
     views: Vec<View>,
-    epoch: Instant,
+    /// Where the run's time starts on the monotonic clock.
+    origin: Origin,
     /// When the first frame was shown: the input grace period counts from here.
     shown: Option<Instant>,
     modifiers: ModifiersState,
@@ -241,7 +243,7 @@ impl App<'_> {
     }
 
     fn sim_time(&self, speed: f64, now: Instant) -> Duration {
-        now.saturating_duration_since(self.epoch).mul_f64(speed)
+        self.origin.run_time(now, speed)
     }
 
     fn chosen_monitors(
@@ -566,9 +568,9 @@ impl App<'_> {
         let Some(j) = change.jump else { return };
         let by = Duration::from_secs_f64(j.abs());
         if j > 0.0 {
-            self.epoch = self.epoch.checked_sub(by).unwrap_or(self.epoch);
+            self.origin.skip(by);
         } else if self.opts.synced {
-            self.epoch += by;
+            self.origin.rewind(by);
             for (i, v) in self.views.iter_mut().enumerate() {
                 let (w, h) = v.size;
                 let mut p = (self.factory)(i, w.max(1) as usize, h.max(1) as usize);
@@ -714,7 +716,7 @@ impl ApplicationHandler<UserEvent> for App<'_> {
             } else if v.animating {
                 now
             } else {
-                self.epoch + due.div_f64(speed)
+                self.origin.instant_of(due, speed)
             };
             if let Some(last) = v.last_draw {
                 wake = wake.max(last + frame);
@@ -818,9 +820,7 @@ pub fn run(factory: Factory<'_>, opts: RuntimeOptions) -> Result<(), WindowError
         factory,
         opts,
         views: Vec::new(),
-        epoch: Instant::now()
-            .checked_sub(elapsed)
-            .unwrap_or_else(Instant::now),
+        origin: Origin::new(Instant::now(), elapsed),
         shown: None,
         modifiers: ModifiersState::empty(),
         error: None,
