@@ -342,11 +342,8 @@ fn bad_font_is_a_clear_error() {
 
 #[test]
 fn tty_on_a_terminal_rewrites_in_place_and_ctrl_c_leaves_it_clean() {
-    let has_script = std::process::Command::new("script")
-        .arg("--version")
-        .output()
-        .is_ok();
-    if !has_script {
+    if !common::have("script") {
+        assert!(!common::required(), "`script` (util-linux) is required");
         eprintln!("skipping: `script` (util-linux) is not installed");
         return;
     }

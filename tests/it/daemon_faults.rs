@@ -65,11 +65,20 @@ fn callers_that_leave_at_once_leave_no_holds() {
         "the saver never came after the callers left"
     );
     let log = stop(d);
+    // The calls did reach the daemon (recorded, or released because the caller had left)...
+    let reached = log
+        .lines()
+        .filter(|l| {
+            l.contains("inhibited by script") || l.contains("before its inhibit was recorded")
+        })
+        .count();
+    assert!(reached > 0, "no Inhibit reached the daemon:\n{log}");
+    // ...and at the end nothing held the saver back.
     let last = log
         .lines()
         .rev()
         .find(|l| l.contains("idle "))
-        .unwrap_or("");
+        .unwrap_or_else(|| panic!("no idle line in the log:\n{log}"));
     assert!(!last.contains("inhibited by script"), "{last}");
 }
 
