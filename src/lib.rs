@@ -52,3 +52,5 @@ pub use pipeline::drift_offset;
 pub use pipeline::{Feed, Look, Pipeline, RunSpec, TimedOp};
 pub use present::ansi::{AnsiWriter, RESTORE, WRAP_OFF};
 pub use present::png::{read_png, write_png};
+pub use present::surface::{Stream, Surface, Update, WireError};
+pub use present::xwire::WireSurface;

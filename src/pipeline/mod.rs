@@ -11,8 +11,8 @@ use std::time::Duration;
 use crate::config::{Columns, Layout};
 use raster::dashboard::{DashLayout, Dashboard, Rect};
 use raster::{
-    BPP, Effects, Faces, Fit, FontSize, Frame, PixelScale, Plane, Rasterizer, RenderReport, Sizing,
-    Theme,
+    BPP, Effects, Faces, Fit, FontSize, Frame, Piece, PixelScale, Plane, Rasterizer, RenderReport,
+    Shift, Sizing, Theme,
 };
 use term::Grid;
 
@@ -47,8 +47,42 @@ pub struct Pipeline {
     /// Size of the frame actually rendered (output divided by the pixel scale).
     internal: (usize, usize),
     dash: Option<Dash>,
-    /// Rectangles of the internal frame the last render changed (what a presenter uploads).
+    /// What the last render changed.
+    changes: Changes,
+    /// Rows drawn for a presenter that keeps no frame, on their way to it.
+    band: Vec<u8>,
+}
+
+/// What a render changed in the internal frame.
+#[derive(Default)]
+struct Changes {
+    /// Rectangles that changed (what a presenter uploads).
     damage: Vec<Rect>,
+    /// Of those, the ones painted afresh (not only moved by a scroll).
+    painted: Vec<Rect>,
+    /// The scroll, in internal frame coordinates.
+    moved: Option<Shift>,
+}
+
+impl Changes {
+    /// Forgets the last render's.
+    fn clear(&mut self) {
+        self.damage.clear();
+        self.painted.clear();
+        self.moved = None;
+    }
+
+    /// Records what a render of the terminal drawn in `area` changed.
+    fn note(&mut self, area: Rect, rep: &RenderReport) {
+        self.damage
+            .extend(rep.damaged.iter().map(|r| rows_of(area, r)));
+        self.painted
+            .extend(rep.painted.iter().map(|r| rows_of(area, r)));
+        self.moved = rep.moved.as_ref().map(|m| Shift {
+            src: rows_of(area, &m.rows),
+            to: area.y + m.to,
+        });
+    }
 }
 
 /// How the pipeline looks.
@@ -164,7 +198,8 @@ impl Pipeline {
             output: (width, height),
             internal,
             dash: None,
-            damage: Vec::new(),
+            changes: Changes::default(),
+            band: Vec::new(),
         };
         p.resize(width, height);
         p
@@ -324,24 +359,72 @@ impl Pipeline {
     /// Updates an internal-size frame buffer that holds the previous render; what changed is
     /// then [`damage`](Self::damage) (the report's rows are the terminal's own).
     pub fn render_into(&mut self, frame: &mut [u8], t: Duration) -> RenderReport {
-        let on = self.cursor_on(t);
-        self.raster.set_clock(t.as_secs_f64() / self.speed);
-        self.apply_drift(t);
+        let on = self.begin_frame(t);
         let (w, h) = self.internal;
-        self.damage.clear();
         if self.dash.is_some() {
             return self.render_dashboard(frame, w, h, on);
         }
         let rep = self.raster.render(&mut self.grid, frame, w, h, on);
-        let whole = Rect { x: 0, y: 0, w, h };
-        self.damage
-            .extend(rep.damaged.iter().map(|r| rows_of(whole, r)));
+        self.changes.note(Rect { x: 0, y: 0, w, h }, &rep);
         rep
     }
 
-    /// Rectangles of the internal frame the last [`render_into`](Self::render_into) changed.
+    /// Whether [`render_streamed`](Self::render_streamed) can draw this pipeline: the terminal
+    /// layout without afterglow.
+    pub fn can_stream(&self) -> bool {
+        self.dash.is_none() && self.raster.can_stream()
+    }
+
+    /// Like [`render_into`](Self::render_into) for a presenter that keeps no frame (its window
+    /// holds the previous render): the scroll and the fresh rows go to `put` as they are drawn.
+    /// An error from `put` ends the render; the next one then draws everything.
+    ///
+    /// Panics unless [`can_stream`](Self::can_stream).
+    pub fn render_streamed<E>(
+        &mut self,
+        t: Duration,
+        put: impl FnMut(Piece<'_>) -> Result<(), E>,
+    ) -> Result<RenderReport, E> {
+        assert!(
+            self.can_stream(),
+            "the dashboard and afterglow need a frame"
+        );
+        let on = self.begin_frame(t);
+        let (w, h) = self.internal;
+        let mut band = std::mem::take(&mut self.band);
+        let rep = self
+            .raster
+            .render_streamed(&mut self.grid, (w, h), on, &mut band, put);
+        // Rows of the screen's width: kept for the next frame, not grown without end.
+        band.shrink_to(w * self.raster.cell().height * BPP);
+        self.band = band;
+        let rep = rep?;
+        self.changes.note(Rect { x: 0, y: 0, w, h }, &rep);
+        Ok(rep)
+    }
+
+    /// What every render does first; returns whether the cursor shows.
+    fn begin_frame(&mut self, t: Duration) -> bool {
+        self.raster.set_clock(t.as_secs_f64() / self.speed);
+        self.apply_drift(t);
+        self.changes.clear();
+        self.cursor_on(t)
+    }
+
+    /// Rectangles of the internal frame the last render changed.
     pub fn damage(&self) -> &[Rect] {
-        &self.damage
+        &self.changes.damage
+    }
+
+    /// Of [`damage`](Self::damage), the rectangles painted afresh (the rest only moved up with
+    /// [`moved`](Self::moved)).
+    pub fn painted(&self) -> &[Rect] {
+        &self.changes.painted
+    }
+
+    /// The scroll the last render made, for a presenter that moves pixels itself.
+    pub fn moved(&self) -> Option<Shift> {
+        self.changes.moved
     }
 
     /// Terminal into its part of the frame, panels redrawn when what they show changed.
@@ -354,8 +437,7 @@ impl Pipeline {
         }
         let mut part = Plane::region(frame, w, (term.x, term.y), term.w, term.h);
         let rep = self.raster.render_in(&mut self.grid, &mut part, on);
-        self.damage
-            .extend(rep.damaged.iter().map(|r| rows_of(term, r)));
+        self.changes.note(term, &rep);
         let offset = self.raster.offset();
         // "N minutes ago" moves on even when nothing happens: redraw at least twice a minute.
         let (theme, brightness) = (self.raster.theme(), self.raster.brightness());
@@ -380,7 +462,9 @@ impl Pipeline {
             let data = panels::panel_data(view, self.at.as_secs_f64());
             let look = (theme, brightness);
             dash.overflow = dash.board.draw(frame, (w, h), p, area, look, &data);
-            self.damage.push(p.intersect(Rect { x: 0, y: 0, w, h }));
+            let drawn = p.intersect(Rect { x: 0, y: 0, w, h });
+            self.changes.damage.push(drawn);
+            self.changes.painted.push(drawn);
             dash.shown = Some(key);
         }
         dash.dirty = false;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use pixels::{Pixels, SurfaceTexture, wgpu};
 use winit::window::Window;
 
-use raster::{BPP, Rect};
+use raster::{BPP, Moved, Rect, Shift};
 
 /// Whether this machine could have a hardware GPU adapter at all.
 ///
@@ -107,6 +107,17 @@ fn guarded<T>(f: impl FnOnce() -> Result<T, SurfaceError>) -> Result<T, SurfaceE
     })
 }
 
+/// What changed in the internal frame since the last present.
+#[derive(Clone, Copy, Debug)]
+pub struct Update<'a> {
+    /// Every rectangle that changed (what a presenter that sends pixels only uploads).
+    pub damage: &'a [Rect],
+    /// A scroll, done before anything was painted (a presenter may move its pixels itself).
+    pub moved: Option<Shift>,
+    /// The rectangles painted afresh: `damage` less what only moved.
+    pub painted: &'a [Rect],
+}
+
 /// A window's drawing surface holding the internal frame between presents.
 pub trait Surface {
     /// Which presenter this is.
@@ -115,8 +126,24 @@ pub trait Surface {
     fn frame_mut(&mut self) -> &mut [u8];
     /// Adapts to a new window size (`w` x `h`) and internal frame size (`iw` x `ih`).
     fn resize(&mut self, w: u32, h: u32, iw: u32, ih: u32) -> Result<(), SurfaceError>;
-    /// Shows the frame; `damaged` are the rectangles of the internal frame that changed.
-    fn present(&mut self, damaged: &[Rect]) -> Result<(), SurfaceError>;
+    /// Shows the frame as changed by `update`.
+    fn present(&mut self, update: Update<'_>) -> Result<(), SurfaceError>;
+    /// The presenter as one that keeps no frame, if it can be (its frame is then let go).
+    fn stream(&mut self) -> Option<&mut dyn Stream> {
+        None
+    }
+}
+
+/// A presenter that keeps no frame: the window holds the picture, and a render's pieces go
+/// to it as they are made (internal frame coordinates).
+pub trait Stream {
+    /// Moves what the window shows (a scroll of whole-width rows).
+    fn shift(&mut self, m: &Moved) -> Result<(), SurfaceError>;
+    /// Shows fresh whole-width rows from row `y` down (RGBA, internal width).
+    fn put_rows(&mut self, y: usize, pixels: &[u8]) -> Result<(), SurfaceError>;
+    /// Ends a frame; true when part of the picture was lost (a scroll copied a covered part
+    /// of the window) and everything must be drawn again.
+    fn finish(&mut self) -> Result<bool, SurfaceError>;
 }
 
 /// pixels: the whole frame is uploaded each present and scaled by the GPU.
@@ -163,7 +190,7 @@ impl Surface for GpuSurface {
         })
     }
 
-    fn present(&mut self, _damaged: &[Rect]) -> Result<(), SurfaceError> {
+    fn present(&mut self, _: Update<'_>) -> Result<(), SurfaceError> {
         guarded(|| Ok(self.pixels.render()?))
     }
 }
@@ -221,7 +248,8 @@ impl Surface for CpuSurface {
         Ok(())
     }
 
-    fn present(&mut self, damaged: &[Rect]) -> Result<(), SurfaceError> {
+    fn present(&mut self, update: Update<'_>) -> Result<(), SurfaceError> {
+        let damaged = update.damage;
         let (w, h) = self.size;
         let (iw, ih) = self.internal;
         let mut buf = self.surface.buffer_mut()?;
@@ -251,7 +279,7 @@ impl Surface for CpuSurface {
                     buf.copy_within(at - w..at - w + o.w, at);
                     continue;
                 }
-                let src = source_row(&self.frame, (iw, ih), f, oy);
+                let src = source_row(&self.frame, 0, (iw, ih), f, oy);
                 let dst = &mut buf[at..at + o.w];
                 pixel_runs(src, f, o.x, o.w, |r, v| dst[r].fill(v));
             }
@@ -288,11 +316,19 @@ pub fn scaled(r: Rect, internal: (usize, usize), size: (usize, usize)) -> Rect {
     Rect { x, y, w, h }
 }
 
-/// The internal RGBA row shown on output row `oy` when each internal pixel is `f` wide (None
-/// below the frame: black).
-pub fn source_row(frame: &[u8], (iw, ih): (usize, usize), f: usize, oy: usize) -> Option<&[u8]> {
+/// The internal RGBA row shown on output row `oy` when each internal pixel is `f` wide, from
+/// `rows`, which holds the internal frame's rows from row `first` on (None below the frame or
+/// outside `rows`: black).
+pub fn source_row(
+    rows: &[u8],
+    first: usize,
+    (iw, ih): (usize, usize),
+    f: usize,
+    oy: usize,
+) -> Option<&[u8]> {
     let sy = oy / f;
-    (sy < ih).then(|| &frame[sy * iw * BPP..(sy + 1) * iw * BPP])
+    let at = sy.checked_sub(first)? * iw * BPP;
+    (sy < ih).then(|| rows.get(at..at + iw * BPP)).flatten()
 }
 
 /// The `len` output pixels from column `x0` on of an internal RGBA row (None: a black row),
@@ -353,10 +389,15 @@ mod tests {
     #[test]
     fn rows_become_runs_of_x_pixels_scaled_and_padded_black() {
         let frame = [1, 2, 3, 255, 10, 20, 30, 255, 7, 8, 9, 255, 4, 5, 6, 255];
-        let row = source_row(&frame, (2, 2), 2, 1);
+        let row = source_row(&frame, 0, (2, 2), 2, 1);
         assert_eq!(row, Some(&frame[..8]));
-        assert_eq!(source_row(&frame, (2, 2), 2, 3), Some(&frame[8..]));
-        assert_eq!(source_row(&frame, (2, 2), 2, 4), None, "below the frame");
+        assert_eq!(source_row(&frame, 0, (2, 2), 2, 3), Some(&frame[8..]));
+        assert_eq!(source_row(&frame, 0, (2, 2), 2, 4), None, "below the frame");
+        // A band holding row 1 only.
+        let band = &frame[8..];
+        assert_eq!(source_row(band, 1, (2, 2), 2, 2), Some(band));
+        assert_eq!(source_row(band, 1, (2, 2), 2, 1), None, "above the band");
+        assert_eq!(source_row(band, 1, (2, 3), 1, 2), None, "below the band");
         let px = |src, f, x0, len| {
             let mut out = vec![9u32; len];
             pixel_runs(src, f, x0, len, |r, v| out[r].fill(v));

@@ -1,21 +1,25 @@
-//! The CPU presenter on X11: damaged rows of the internal frame sent to the window as PutImage
-//! requests, converted (and scaled by whole pixels) a band at a time.
+//! The CPU presenter on X11: damaged rows sent to the window as PutImage requests, converted
+//! (and scaled by whole pixels) a band at a time, and scrolls moved by the server (CopyArea).
 //!
 //! Unlike softbuffer's shared-memory image, this keeps no second copy of the screen in the
-//! process: the X server already holds the window's pixels, so only the internal frame lives
-//! here (8.3 MB at 1080p; 4K with `pixel_scale = 2` too, where a window-sized image would add
-//! 33 MB). Like xterm, a lost window content (expose) is repainted by the runtime, which then
-//! sends every row.
+//! process: the X server already holds the window's pixels. Where the rasterizer can stream
+//! (no afterglow, the terminal layout) no frame is kept here at all, as with xterm: fresh rows
+//! go out as they are drawn (`Stream`). Otherwise the internal frame lives here (8.3 MB at
+//! 1080p). Like xterm, a lost window content (expose, or a scroll that copied a covered part)
+//! is repainted by the runtime, which then sends every row.
 
 use winit::window::Window;
 use x11rb::connection::{Connection, RequestConnection};
+use x11rb::protocol::Event;
 use x11rb::protocol::xproto::{
     ConnectionExt as _, CreateGCAux, Gcontext, ImageFormat, ImageOrder, VisualClass,
 };
 use x11rb::rust_connection::RustConnection;
 
-use super::surface::{Kind, Surface, SurfaceError, WireError, pixel_runs, scaled, source_row};
-use raster::{BPP, Rect};
+use super::surface::{
+    Kind, Stream, Surface, SurfaceError, Update, WireError, pixel_runs, scaled, source_row,
+};
+use raster::{BPP, Moved, Rect, Shift};
 use winit::raw_window_handle::{HasWindowHandle, RawWindowHandle};
 
 /// Largest PutImage sent at once: big enough to fill a 4K row band in a few requests, small
@@ -44,8 +48,11 @@ pub struct WireSurface {
     depth: u8,
     /// Pixels are written most significant byte first (a big-endian server).
     msb: bool,
+    /// The internal frame, allocated when first asked for (empty while streaming).
     frame: Vec<u8>,
     band: Vec<u8>,
+    /// A scroll was copied since the last check for parts it could not copy.
+    copied: bool,
     size: (usize, usize),
     internal: (usize, usize),
     /// Bytes one request may carry.
@@ -56,7 +63,18 @@ impl WireSurface {
     /// A presenter for `window` if it is an X11 window with a 24-bit true-colour visual.
     pub fn new(window: &Window, w: u32, h: u32, iw: u32, ih: u32) -> Result<Self, WireError> {
         let id = xid(window).ok_or(WireError::NotX11)?;
-        let (conn, _) = x11rb::connect(None).map_err(lost)?;
+        WireSurface::on_xid(None, id, (w, h), (iw, ih))
+    }
+
+    /// A presenter for the X11 window `id` on `display` (None: `$DISPLAY`), `w` x `h` pixels
+    /// showing an internal frame of `iw` x `ih`.
+    pub fn on_xid(
+        display: Option<&str>,
+        id: u32,
+        (w, h): (u32, u32),
+        (iw, ih): (u32, u32),
+    ) -> Result<Self, WireError> {
+        let (conn, _) = x11rb::connect(display).map_err(lost)?;
         let geometry = conn.get_geometry(id).map_err(lost)?.reply().map_err(lost)?;
         let visual = conn
             .get_window_attributes(id)
@@ -68,7 +86,8 @@ impl WireSurface {
             return Err(WireError::Visual);
         }
         let gc = conn.generate_id().map_err(lost)?;
-        conn.create_gc(gc, id, &CreateGCAux::new().graphics_exposures(0))
+        // Graphics exposures on: a scroll copied from a covered part of the window says so.
+        conn.create_gc(gc, id, &CreateGCAux::new().graphics_exposures(1))
             .map_err(lost)?
             .check()
             .map_err(lost)?;
@@ -83,6 +102,7 @@ impl WireSurface {
             msb,
             frame: Vec::new(),
             band: Vec::new(),
+            copied: false,
             size: (0, 0),
             internal: (0, 0),
             max_bytes,
@@ -94,12 +114,85 @@ impl WireSurface {
     fn resize_frame(&mut self, w: u32, h: u32, iw: u32, ih: u32) {
         self.size = (w.max(1) as usize, h.max(1) as usize);
         self.internal = (iw.max(1) as usize, ih.max(1) as usize);
-        self.frame = vec![0; self.internal.0 * self.internal.1 * BPP];
+        if !self.frame.is_empty() {
+            self.frame = Vec::new();
+            self.ensure_frame();
+        }
         self.band = Vec::new();
     }
 
-    /// Sends a rectangle of the window (already within it).
+    fn ensure_frame(&mut self) {
+        let len = self.internal.0 * self.internal.1 * BPP;
+        if self.frame.len() != len {
+            self.frame = vec![0; len];
+        }
+    }
+
+    /// Sends a rectangle of the window (already within it) from the internal frame.
     fn send(&mut self, o: Rect) -> Result<(), WireError> {
+        let frame = std::mem::take(&mut self.frame);
+        let r = self.send_from(o, &frame, 0);
+        self.frame = frame;
+        r
+    }
+
+    /// Moves window rows as a scroll moved the internal frame's.
+    fn copy(&mut self, s: Shift) -> Result<(), WireError> {
+        let (w, _) = self.size;
+        let f = (w / self.internal.0).max(1);
+        let src = scaled(s.src, self.internal, self.size);
+        if src.w == 0 || src.h == 0 {
+            return Ok(());
+        }
+        // Exactly the moved rows, scaled: the window's uncovered bottom edge is not theirs.
+        let h = (s.src.h * f).min(src.h);
+        self.conn
+            .copy_area(
+                self.window,
+                self.window,
+                self.gc,
+                src.x as i16,
+                src.y as i16,
+                src.x as i16,
+                (s.to * f) as i16,
+                src.w as u16,
+                h as u16,
+            )
+            .map_err(lost)?;
+        self.copied = true;
+        Ok(())
+    }
+
+    /// Reads what the server sent back: the window parts a copy could not fill (covered
+    /// when it was copied). Errors (a window destroyed under us) end as events too: drained
+    /// so they do not pile up; the runtime learns of a vanished window from winit.
+    fn lost_parts(&mut self) -> Result<Vec<Rect>, WireError> {
+        if self.copied {
+            // A round trip: every event the copies caused has arrived after its reply.
+            self.conn
+                .get_input_focus()
+                .map_err(lost)?
+                .reply()
+                .map_err(lost)?;
+            self.copied = false;
+        }
+        let mut parts = Vec::new();
+        while let Some(e) = self.conn.poll_for_event().map_err(lost)? {
+            if let Event::GraphicsExposure(g) = e {
+                parts.push(Rect {
+                    x: g.x as usize,
+                    y: g.y as usize,
+                    w: g.width as usize,
+                    h: g.height as usize,
+                });
+            }
+        }
+        Ok(parts)
+    }
+
+    /// Sends a rectangle of the window (already within it) from `rows`, which holds the
+    /// internal frame's rows from row `first` on.
+    fn send_from(&mut self, o: Rect, rows: &[u8], first: usize) -> Result<(), WireError> {
         let (w, _) = self.size;
         let f = (w / self.internal.0).max(1);
         let per = (BAND_BYTES.min(self.max_bytes) / (o.w * 4)).max(1);
@@ -116,7 +209,7 @@ impl WireSurface {
                     self.band.copy_within(at - row..at, at);
                     continue;
                 }
-                let src = source_row(&self.frame, self.internal, f, oy);
+                let src = source_row(rows, first, self.internal, f, oy);
                 let out = &mut self.band[at..at + row];
                 let msb = self.msb;
                 pixel_runs(src, f, o.x, o.w, |r, v| {
@@ -177,6 +270,7 @@ impl Surface for WireSurface {
     }
 
     fn frame_mut(&mut self) -> &mut [u8] {
+        self.ensure_frame();
         &mut self.frame
     }
 
@@ -185,22 +279,70 @@ impl Surface for WireSurface {
         Ok(())
     }
 
-    fn present(&mut self, damaged: &[Rect]) -> Result<(), SurfaceError> {
-        for r in damaged {
+    fn present(&mut self, update: Update<'_>) -> Result<(), SurfaceError> {
+        self.ensure_frame();
+        let rects = match update.moved {
+            Some(s) => {
+                self.copy(s)?;
+                update.painted
+            }
+            None => update.damage,
+        };
+        for r in rects {
             let o = scaled(*r, self.internal, self.size);
             if o.w > 0 && o.h > 0 {
-                self.send(o).map_err(SurfaceError::Wire)?;
+                self.send(o)?;
             }
         }
-        // Errors the server sent back (a window destroyed under us) end as events: drain them
-        // so they do not pile up; the runtime learns of a vanished window from winit.
-        while self
-            .conn
-            .poll_for_event()
-            .map_err(|e| SurfaceError::Wire(lost(e)))?
-            .is_some()
-        {}
-        self.conn.flush().map_err(|e| SurfaceError::Wire(lost(e)))?;
+        // What a copy could not fill, the kept frame still has.
+        for o in self.lost_parts()? {
+            self.send(o.intersect(Rect {
+                x: 0,
+                y: 0,
+                w: self.size.0,
+                h: self.size.1,
+            }))?;
+        }
+        self.conn.flush().map_err(lost)?;
         Ok(())
+    }
+
+    fn stream(&mut self) -> Option<&mut dyn Stream> {
+        self.frame = Vec::new();
+        Some(self)
+    }
+}
+
+impl Stream for WireSurface {
+    fn shift(&mut self, m: &Moved) -> Result<(), SurfaceError> {
+        let src = Rect {
+            x: 0,
+            y: m.rows.start,
+            w: self.internal.0,
+            h: m.rows.len(),
+        };
+        Ok(self.copy(Shift { src, to: m.to })?)
+    }
+
+    fn put_rows(&mut self, y: usize, pixels: &[u8]) -> Result<(), SurfaceError> {
+        let iw = self.internal.0;
+        let n = pixels.len() / (iw * BPP);
+        let r = Rect {
+            x: 0,
+            y,
+            w: iw,
+            h: n,
+        };
+        let o = scaled(r, self.internal, self.size);
+        if o.w > 0 && o.h > 0 {
+            self.send_from(o, pixels, y)?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<bool, SurfaceError> {
+        let gone = !self.lost_parts()?.is_empty();
+        self.conn.flush().map_err(lost)?;
+        Ok(gone)
     }
 }

@@ -15,13 +15,14 @@ use winit::window::{Fullscreen, Window, WindowAttributes, WindowId};
 use crate::config::{Monitors, Presenter};
 use crate::pipeline::Pipeline;
 use crate::present::surface::{
-    CpuSurface, GpuSurface, Kind, Surface, SurfaceError, hardware_gpu_possible,
+    CpuSurface, GpuSurface, Kind, Stream, Surface, SurfaceError, Update, hardware_gpu_possible,
 };
 use crate::runtime::clock_watch::ClockWatch;
 use crate::runtime::input::{Input, InputPolicy, Mods};
 use crate::runtime::night::{Light, Schedule};
 use crate::runtime::origin::Origin;
 use crate::session::Session;
+use raster::{Piece, RenderReport};
 
 /// Where the windows go.
 #[derive(Clone, Debug)]
@@ -120,9 +121,44 @@ struct View {
     blanked: bool,
     /// The monitor it covers, when the platform names it (Wayland outputs come and go).
     monitor: Option<MonitorHandle>,
+    /// The last frame went to a presenter keeping no frame (the window held the picture).
+    streamed: bool,
 }
 
 impl View {
+    /// Renders the frame for simulated time `t` and sends what changed to the window.
+    fn render_and_show(&mut self, t: Duration) -> Result<(RenderReport, Shown), SurfaceError> {
+        if self.pipeline.can_stream()
+            && let Some(out) = self.surface.stream()
+        {
+            if !self.streamed {
+                // The frame kept so far is gone: the window's picture is all there is.
+                self.pipeline.invalidate();
+                self.streamed = true;
+            }
+            stream_frame(&mut self.pipeline, out, t)
+        } else {
+            if self.streamed {
+                self.pipeline.invalidate();
+                self.streamed = false;
+            }
+            let report = self.pipeline.render_into(self.surface.frame_mut(), t);
+            let update = Update {
+                damage: self.pipeline.damage(),
+                moved: self.pipeline.moved(),
+                painted: self.pipeline.painted(),
+            };
+            let changed = !update.damage.is_empty() || self.force;
+            // Nothing changed: no present, no upload.
+            let sent = if changed {
+                self.surface.present(update).map(|()| Shown::Sent)
+            } else {
+                Ok(Shown::Nothing)
+            };
+            sent.map(|s| (report, s))
+        }
+    }
+
     /// After a failed present: a GPU presenter whose adapter or device was lost gives way to
     /// the CPU presenter; any other failure ends the runtime.
     fn fall_back_to_cpu(&mut self, e: impl std::fmt::Display) -> Result<(), WindowError> {
@@ -221,6 +257,35 @@ fn surface_for(
         }
         Err(cpu_err) => Err(WindowError::NoPresenter(format!("{gpu_err}; {cpu_err}"))),
     }
+}
+
+/// What a draw sent to the window.
+enum Shown {
+    /// Nothing had changed.
+    Nothing,
+    /// The changes.
+    Sent,
+    /// The changes, but part of the picture was lost on the way.
+    Lost,
+}
+
+/// Renders a frame straight to a presenter that keeps none.
+fn stream_frame(
+    p: &mut Pipeline,
+    out: &mut dyn Stream,
+    t: Duration,
+) -> Result<(RenderReport, Shown), SurfaceError> {
+    let report = p.render_streamed(t, |piece| match piece {
+        Piece::Moved(m) => out.shift(&m),
+        Piece::Rows { y, pixels } => out.put_rows(y, pixels),
+    })?;
+    if p.damage().is_empty() {
+        return Ok((report, Shown::Nothing));
+    }
+    Ok(match out.finish()? {
+        true => (report, Shown::Lost),
+        false => (report, Shown::Sent),
+    })
 }
 
 fn key_name(key: &Key) -> String {
@@ -382,6 +447,7 @@ impl App<'_> {
             origin,
             blanked: false,
             monitor,
+            streamed: false,
         });
         Ok(())
     }
@@ -503,18 +569,27 @@ impl App<'_> {
         if v.force {
             v.pipeline.invalidate();
         }
-        let report = v.pipeline.render_into(v.surface.frame_mut(), t);
+        let shown = v.render_and_show(t);
+        let (report, shown) = match shown {
+            Ok(r) => r,
+            Err(e) => {
+                if let Err(fatal) = v.fall_back_to_cpu(e) {
+                    self.fail(el, fatal);
+                }
+                return;
+            }
+        };
         v.animating = report.animating;
         v.last_draw = Some(now);
-        if v.pipeline.damage().is_empty() && !v.force {
-            return; // nothing changed: no present, no upload
-        }
-        v.force = false;
-        if let Err(e) = v.surface.present(v.pipeline.damage()) {
-            if let Err(fatal) = v.fall_back_to_cpu(e) {
-                self.fail(el, fatal);
+        match shown {
+            Shown::Nothing => return,
+            Shown::Sent => v.force = false,
+            Shown::Lost => {
+                // A scroll copied a covered part of the window: draw everything again.
+                v.force = true;
+                v.requested = true;
+                v.window.request_redraw();
             }
-            return;
         }
         if self.shown.is_none() {
             self.shown = Some(now);

@@ -24,3 +24,4 @@ mod screens;
 mod simulation;
 mod wayland;
 mod window;
+mod wire;

@@ -5,6 +5,16 @@ use std::ops::Range;
 /// Bytes per pixel of every frame (RGBA8).
 pub const BPP: usize = 4;
 
+/// Rows of a frame that moved up whole (a scroll), as a presenter that moves them itself
+/// needs to know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shift {
+    /// What moved, where it was.
+    pub src: crate::Rect,
+    /// The row its top is at now.
+    pub to: usize,
+}
+
 /// An owned RGBA frame, as written to PNG.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Frame {
@@ -39,12 +49,15 @@ impl Frame {
 }
 
 /// A rectangle of an RGBA buffer to draw in: `width` x `height` pixels whose rows lie `stride`
-/// pixels apart (the terminal's part of a dashboard frame, or a whole frame).
+/// pixels apart (the terminal's part of a dashboard frame, or a whole frame), or a band of
+/// such a rectangle's rows when only those are held (a presenter that keeps no frame).
 pub struct Plane<'a> {
     data: &'a mut [u8],
     stride: usize,
     width: usize,
     height: usize,
+    /// The first row `data` holds (0 unless this is a band).
+    first: usize,
 }
 
 impl<'a> Plane<'a> {
@@ -56,6 +69,21 @@ impl<'a> Plane<'a> {
             stride: width,
             width,
             height,
+            first: 0,
+        }
+    }
+
+    /// Rows `rows` of a `width` x `height` frame, held in `data` (`rows.len()` whole rows);
+    /// rows are addressed as in the whole frame and only these may be touched.
+    pub fn band(data: &'a mut [u8], (width, height): (usize, usize), rows: Range<usize>) -> Self {
+        assert!(rows.end <= height, "band below its frame");
+        assert_eq!(data.len(), rows.len() * width * BPP, "band buffer size");
+        Plane {
+            data,
+            stride: width,
+            width,
+            height,
+            first: rows.start,
         }
     }
 
@@ -79,6 +107,7 @@ impl<'a> Plane<'a> {
             stride,
             width,
             height,
+            first: 0,
         }
     }
 
@@ -92,15 +121,26 @@ impl<'a> Plane<'a> {
         self.height
     }
 
+    /// The same pixels, borrowed again (to lend them to a callee and keep using them after).
+    pub fn reborrow(&mut self) -> Plane<'_> {
+        Plane {
+            data: &mut *self.data,
+            stride: self.stride,
+            width: self.width,
+            height: self.height,
+            first: self.first,
+        }
+    }
+
     /// Pixels `xs` of row `y`.
     pub fn span(&self, y: usize, xs: Range<usize>) -> &[u8] {
-        let at = y * self.stride;
+        let at = (y - self.first) * self.stride;
         &self.data[(at + xs.start) * BPP..(at + xs.end) * BPP]
     }
 
     /// Pixels `xs` of row `y`, to change.
     pub fn span_mut(&mut self, y: usize, xs: Range<usize>) -> &mut [u8] {
-        let at = y * self.stride;
+        let at = (y - self.first) * self.stride;
         &mut self.data[(at + xs.start) * BPP..(at + xs.end) * BPP]
     }
 
@@ -111,6 +151,7 @@ impl<'a> Plane<'a> {
 
     /// Copies pixels `xs` of row `from` over the same pixels of row `to`.
     pub fn copy_span(&mut self, from: usize, to: usize, xs: Range<usize>) {
+        let (from, to) = (from - self.first, to - self.first);
         let len = (xs.end - xs.start) * BPP;
         let src = (from * self.stride + xs.start) * BPP;
         self.data
@@ -121,8 +162,9 @@ impl<'a> Plane<'a> {
     pub fn move_rows(&mut self, rows: Range<usize>, to: usize) {
         if self.stride == self.width {
             // Contiguous rows: one copy.
-            let s = self.stride * BPP;
-            self.data.copy_within(rows.start * s..rows.end * s, to * s);
+            let (s, f) = (self.stride * BPP, self.first);
+            self.data
+                .copy_within((rows.start - f) * s..(rows.end - f) * s, (to - f) * s);
             return;
         }
         let w = self.width;

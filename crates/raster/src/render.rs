@@ -17,12 +17,104 @@ use term::{Cell, Grid, Style};
 pub struct RenderReport {
     /// Pixel row ranges that changed (what a presenter must upload).
     pub damaged: Vec<Range<usize>>,
+    /// Pixel row ranges drawn afresh: `damaged` less what only moved (what a presenter that
+    /// can move [`moved`](Self::moved) itself must upload).
+    pub painted: Vec<Range<usize>>,
+    /// Pixel rows moved up whole by a scroll, before the rows were painted.
+    pub moved: Option<Moved>,
     /// Grid rows repainted.
     pub rows_painted: usize,
     /// Glyphs rasterized (cache misses) during this call.
     pub glyph_misses: u64,
     /// An effect is still animating: draw again soon even if nothing changes.
     pub animating: bool,
+}
+
+/// Pixel rows `rows` moved up to start at row `to` (a scroll).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Moved {
+    /// The rows that moved, where they were.
+    pub rows: Range<usize>,
+    /// Where the first of them is now.
+    pub to: usize,
+}
+
+/// What a streamed render hands its presenter, in order.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Piece<'a> {
+    /// Rows moved up whole (a scroll): the presenter moves what it shows.
+    Moved(Moved),
+    /// Fresh pixels for whole frame-wide rows from row `y` down (RGBA).
+    Rows {
+        /// The first row.
+        y: usize,
+        /// `width * 4` bytes per row.
+        pixels: &'a [u8],
+    },
+}
+
+/// Where a render's pixels go: a kept frame, or a band handed on row by row.
+trait Target {
+    /// The frame rows `ys` are drawn in (the whole frame, or a band holding only them).
+    fn rows(&mut self, ys: Range<usize>) -> Plane<'_>;
+    /// Rows `ys` are drawn.
+    fn done(&mut self, ys: Range<usize>);
+    /// Rows move up (a scroll), before any row is drawn.
+    fn shift(&mut self, m: Moved);
+}
+
+/// A kept frame, updated in place.
+struct InPlace<'a>(Plane<'a>);
+
+impl Target for InPlace<'_> {
+    fn rows(&mut self, _: Range<usize>) -> Plane<'_> {
+        self.0.reborrow()
+    }
+
+    fn done(&mut self, _: Range<usize>) {}
+
+    fn shift(&mut self, m: Moved) {
+        self.0.move_rows(m.rows, m.to);
+    }
+}
+
+/// No frame: each piece goes to the presenter as it is made.
+struct Streamed<'b, P, E> {
+    band: &'b mut Vec<u8>,
+    size: (usize, usize),
+    put: P,
+    failed: Option<E>,
+}
+
+impl<P: FnMut(Piece<'_>) -> Result<(), E>, E> Streamed<'_, P, E> {
+    fn send(&mut self, piece: Piece<'_>) {
+        if self.failed.is_none()
+            && let Err(e) = (self.put)(piece)
+        {
+            self.failed = Some(e);
+        }
+    }
+}
+
+impl<P: FnMut(Piece<'_>) -> Result<(), E>, E> Target for Streamed<'_, P, E> {
+    fn rows(&mut self, ys: Range<usize>) -> Plane<'_> {
+        self.band.clear();
+        self.band.resize(ys.len() * self.size.0 * BPP, 0);
+        Plane::band(self.band, self.size, ys)
+    }
+
+    fn done(&mut self, ys: Range<usize>) {
+        let band = std::mem::take(self.band);
+        self.send(Piece::Rows {
+            y: ys.start,
+            pixels: &band,
+        });
+        *self.band = band;
+    }
+
+    fn shift(&mut self, m: Moved) {
+        self.send(Piece::Moved(m));
+    }
 }
 
 /// Which rows a render paints.
@@ -226,7 +318,56 @@ impl Rasterizer {
         frame: &mut Plane<'_>,
         cursor_on: bool,
     ) -> RenderReport {
-        let (width, height) = (frame.width(), frame.height());
+        let size = (frame.width(), frame.height());
+        self.render_to(grid, size, cursor_on, &mut InPlace(frame.reborrow()))
+    }
+
+    /// Whether [`render_streamed`](Self::render_streamed) can draw with these effects: the
+    /// afterglow fades what a row showed, which only a kept frame still holds.
+    pub fn can_stream(&self) -> bool {
+        !self.post.effects().afterglow
+    }
+
+    /// Renders a `width` x `height` picture with no frame kept: what changed is handed to
+    /// `put` in order, as [`Piece`]s (a scroll, then fresh rows drawn in `band`), for a
+    /// presenter whose window holds the previous picture. Applying the pieces to the previous
+    /// picture gives exactly what [`render`](Self::render) would have drawn. The first error
+    /// `put` returns ends the render (and forgets what was drawn, so the next one is whole).
+    ///
+    /// Panics unless [`can_stream`](Self::can_stream).
+    pub fn render_streamed<E>(
+        &mut self,
+        grid: &mut Grid,
+        size: (usize, usize),
+        cursor_on: bool,
+        band: &mut Vec<u8>,
+        put: impl FnMut(Piece<'_>) -> Result<(), E>,
+    ) -> Result<RenderReport, E> {
+        assert!(self.can_stream(), "afterglow needs a kept frame");
+        let mut out = Streamed {
+            band,
+            size,
+            put,
+            failed: None,
+        };
+        let report = self.render_to(grid, size, cursor_on, &mut out);
+        match out.failed {
+            Some(e) => {
+                self.invalidate();
+                Err(e)
+            }
+            None => Ok(report),
+        }
+    }
+
+    /// The render both ways share: which rows change, the scroll, then the painting.
+    fn render_to(
+        &mut self,
+        grid: &mut Grid,
+        (width, height): (usize, usize),
+        cursor_on: bool,
+        out: &mut dyn Target,
+    ) -> RenderReport {
         let mut report = RenderReport::default();
         let rows = grid.rows();
         let ch = self.cell().height;
@@ -244,9 +385,9 @@ impl Rasterizer {
         let full = !same_size || grid.damage().full;
         let mut scrolled = 0;
         if full {
-            self.mark_full(frame, rows, &mut repaint, &mut report);
+            self.mark_full(out, height, rows, &mut repaint, &mut report);
         } else {
-            scrolled = self.mark_damaged(grid, frame, &mut repaint, &mut report);
+            scrolled = self.mark_damaged(grid, out, height, &mut repaint, &mut report);
         }
         if let Some((_, r)) = cursor
             && r < rows
@@ -265,8 +406,16 @@ impl Rasterizer {
             glowing: &glow,
             capture_old: keep_old,
         };
-        self.paint_rows(grid, rows_to_paint, frame, cursor, &mut report);
-        report.damaged = merge(report.damaged);
+        self.paint_rows(grid, rows_to_paint, out, height, cursor, &mut report);
+        report.painted = merge(std::mem::take(&mut report.painted));
+        report.damaged = merge(
+            report
+                .painted
+                .iter()
+                .cloned()
+                .chain(report.damaged)
+                .collect(),
+        );
         report.glyph_misses = self.fonts.take_misses();
         self.drawn = Some(Drawn {
             width,
@@ -282,21 +431,29 @@ impl Rasterizer {
     /// Marks every row for repainting and paints the margins (a new size, a full damage).
     fn mark_full(
         &mut self,
-        frame: &mut Plane<'_>,
+        out: &mut dyn Target,
+        height: usize,
         rows: usize,
         repaint: &mut [bool],
         report: &mut RenderReport,
     ) {
-        let (ch, height) = (self.cell().height, frame.height());
+        let ch = self.cell().height;
         // Rows paint their own background; only the margins above and below need it here.
         let grid_top = self.top().min(height);
         let grid_end = (self.top() + rows * ch).min(height);
         for band in [0..grid_top, grid_end..height] {
-            fill(frame, band.clone(), self.theme.bg);
-            self.post.apply_mask(frame, band);
+            if band.is_empty() {
+                continue;
+            }
+            {
+                let mut frame = out.rows(band.clone());
+                fill(&mut frame, band.clone(), self.theme.bg);
+                self.post.apply_mask(&mut frame, band.clone());
+            }
+            out.done(band.clone());
+            report.painted.push(band);
         }
         self.post.clear_ghosts();
-        report.damaged.push(0..height);
         repaint.fill(true);
     }
 
@@ -305,11 +462,12 @@ impl Rasterizer {
     fn mark_damaged(
         &mut self,
         grid: &Grid,
-        frame: &mut Plane<'_>,
+        out: &mut dyn Target,
+        height: usize,
         repaint: &mut [bool],
         report: &mut RenderReport,
     ) -> usize {
-        let (rows, ch, height) = (grid.rows(), self.cell().height, frame.height());
+        let (rows, ch) = (grid.rows(), self.cell().height);
         let damage = grid.damage();
         let scrolled = damage.scrolled.min(rows);
         // The grid may not fit a frame smaller than it was laid out for: clip the copy.
@@ -318,8 +476,13 @@ impl Rasterizer {
         if scrolled > 0 {
             self.post.scroll(scrolled);
             if scrolled < rows && top + scrolled * ch < end && self.post.shift_ok(scrolled * ch) {
-                frame.move_rows(top + scrolled * ch..end, top);
-                report.damaged.push(top..end);
+                let moved = Moved {
+                    rows: top + scrolled * ch..end,
+                    to: top,
+                };
+                out.shift(moved.clone());
+                report.damaged.push(top..end - scrolled * ch);
+                report.moved = Some(moved);
             } else {
                 // Masked effects depend on position: moved rows are painted afresh.
                 repaint.fill(true);
@@ -345,28 +508,33 @@ impl Rasterizer {
         &mut self,
         grid: &Grid,
         rows: Rows<'_>,
-        frame: &mut Plane<'_>,
+        out: &mut dyn Target,
+        height: usize,
         cursor: Option<(usize, usize)>,
         report: &mut RenderReport,
     ) {
-        let (ch, now, height) = (self.cell().height, self.now, frame.height());
+        let (ch, now) = (self.cell().height, self.now);
         for (r, (&changed, &glows)) in rows.changed.iter().zip(rows.glowing).enumerate() {
             let y0 = self.top() + r * ch;
             let ys = y0.min(height)..(y0 + ch).min(height);
             if !(changed || glows) || ys.is_empty() {
                 continue;
             }
-            // What the row showed is kept to fade out.
-            if changed && rows.capture_old {
-                self.post.capture(r, frame, ys.clone(), now);
+            {
+                let mut frame = out.rows(ys.clone());
+                // What the row showed is kept to fade out.
+                if changed && rows.capture_old {
+                    self.post.capture(r, &frame, ys.clone(), now);
+                }
+                self.paint_row(grid, r, &mut frame, cursor);
+                self.post.apply_mask(&mut frame, ys.clone());
+                if self.post.blend(r, &mut frame, ys.clone(), now) {
+                    report.animating = true;
+                }
             }
-            self.paint_row(grid, r, frame, cursor);
-            self.post.apply_mask(frame, ys.clone());
-            if self.post.blend(r, frame, ys.clone(), now) {
-                report.animating = true;
-            }
+            out.done(ys.clone());
             report.rows_painted += 1;
-            report.damaged.push(ys);
+            report.painted.push(ys);
         }
     }
 
@@ -614,22 +782,25 @@ mod tests {
     #[test]
     fn incremental_render_equals_full_repaint() {
         let mut rng = ChaCha8Rng::seed_from_u64(7);
-        let words = ["loss 2.41", "█▉▊", "Epoch 1/3 ▏", "NCCL INFO Ring", "", "x"];
         for case in 0..40 {
-            let mut r = raster(case % 3 * 4);
-            let mut scratch = raster(case % 3 * 4);
-            // The same frames drawn as part of a larger one (a dashboard's terminal).
-            let mut inset = raster(case % 3 * 4);
-            // Position-dependent masks must survive scrolling too (afterglow is time-based).
-            if case % 2 == 1 {
-                let fx = Effects {
-                    scanlines: true,
-                    vignette: case % 4 == 1,
-                    afterglow: false,
-                };
-                r.set_effects(fx);
-                scratch.set_effects(fx);
-                inset.set_effects(fx);
+            // The kept frame; one drawn from scratch; the same frames drawn as part of a larger
+            // one (a dashboard's terminal); and with no frame kept (pieces applied to what a
+            // window shows).
+            let [mut r, mut scratch, mut inset, mut streamed] =
+                std::array::from_fn(|_| raster(case % 3 * 4));
+            for x in [&mut r, &mut scratch, &mut inset, &mut streamed] {
+                // Position-dependent masks must survive scrolling too (afterglow is time-based).
+                if case % 2 == 1 {
+                    x.set_effects(Effects {
+                        scanlines: true,
+                        vignette: case % 4 == 1,
+                        afterglow: false,
+                    });
+                }
+                // Dimmed at night: the brightness mask goes with every row.
+                if case % 5 == 2 {
+                    x.set_brightness(0.4);
+                }
             }
             let m = r.cell();
             let (cols, rows) = (rng.random_range(5..30), rng.random_range(2..8));
@@ -642,23 +813,29 @@ mod tests {
             let mut frame = vec![0; w * h * 4];
             let (at, stride) = ((case % 5, case % 3), w + case % 5 + 7);
             let mut big = vec![77u8; stride * (h + 4) * 4];
+            // What a window showing the streamed pieces holds, and one that is sent the
+            // kept frame's moves and painted rows (a presenter that copies scrolls itself).
+            let mut window = vec![33u8; w * h * 4];
+            let mut copier = vec![55u8; w * h * 4];
+            let mut band = Vec::new();
             for _ in 0..60 {
-                for _ in 0..rng.random_range(1..4) {
-                    let text = words[rng.random_range(0..words.len())];
-                    let color = Color::Indexed(rng.random_range(0..16));
-                    let line = StyledLine::new().push(text, Style::fg(color));
-                    let op = match rng.random_range(0..10) {
-                        0..4 => TermOp::Print(line),
-                        4..8 => TermOp::Rewrite(line),
-                        8 => TermOp::MoveUp(rng.random_range(1..3)),
-                        _ => TermOp::Clear,
-                    };
-                    g.apply(&op);
-                }
+                random_ops(&mut rng, &mut g);
                 let cursor = rng.random_bool(0.5);
                 let mut fresh_grid = g.clone();
                 let mut inset_grid = g.clone();
-                r.render(&mut g, &mut frame, w, h, cursor);
+                let mut streamed_grid = g.clone();
+                let rep = r.render(&mut g, &mut frame, w, h, cursor);
+                check_moves_and_painted(&rep, &frame, &mut copier, w, case);
+                let srep = stream_into(
+                    &mut streamed,
+                    &mut streamed_grid,
+                    &mut window,
+                    (w, h),
+                    cursor,
+                    &mut band,
+                );
+                assert!(window == frame, "case {case}: streamed pieces differ");
+                assert_eq!(srep, rep, "case {case}: reports differ");
                 let fresh = scratch.render_frame(&mut fresh_grid, w, h, cursor);
                 assert!(
                     frame == fresh.data,
@@ -669,20 +846,112 @@ mod tests {
                     &mut Plane::region(&mut big, stride, at, w, h),
                     cursor,
                 );
-                for y in 0..h + 4 {
-                    let row = &big[y * stride * 4..(y + 1) * stride * 4];
-                    let (x0, x1) = (at.0 * 4, (at.0 + w) * 4);
-                    if (at.1..at.1 + h).contains(&y) {
-                        let own = &frame[(y - at.1) * w * 4..(y - at.1 + 1) * w * 4];
-                        assert!(&row[x0..x1] == own, "case {case}: region row {y} differs");
-                    } else {
-                        assert!(row[x0..x1].iter().all(|&b| b == 77), "case {case}: row {y}");
-                    }
-                    let outside = row[..x0].iter().chain(&row[x1..]);
-                    assert!(outside.into_iter().all(|&b| b == 77), "case {case}: beside");
-                }
+                check_region(&big, stride, at, &frame, (w, h), case);
             }
         }
+    }
+
+    /// One to three random lines, rewrites, moves or clears.
+    fn random_ops(rng: &mut ChaCha8Rng, g: &mut Grid) {
+        let words = ["loss 2.41", "█▉▊", "Epoch 1/3 ▏", "NCCL INFO Ring", "", "x"];
+        for _ in 0..rng.random_range(1..4) {
+            let text = words[rng.random_range(0..words.len())];
+            let color = Color::Indexed(rng.random_range(0..16));
+            let line = StyledLine::new().push(text, Style::fg(color));
+            let op = match rng.random_range(0..10) {
+                0..4 => TermOp::Print(line),
+                4..8 => TermOp::Rewrite(line),
+                8 => TermOp::MoveUp(rng.random_range(1..3)),
+                _ => TermOp::Clear,
+            };
+            g.apply(&op);
+        }
+    }
+
+    /// The region at `at` of `big` holds `frame` and nothing around it changed (77).
+    fn check_region(
+        big: &[u8],
+        stride: usize,
+        at: (usize, usize),
+        frame: &[u8],
+        (w, h): (usize, usize),
+        case: usize,
+    ) {
+        for y in 0..h + 4 {
+            let row = &big[y * stride * 4..(y + 1) * stride * 4];
+            let (x0, x1) = (at.0 * 4, (at.0 + w) * 4);
+            if (at.1..at.1 + h).contains(&y) {
+                let own = &frame[(y - at.1) * w * 4..(y - at.1 + 1) * w * 4];
+                assert!(&row[x0..x1] == own, "case {case}: region row {y} differs");
+            } else {
+                assert!(row[x0..x1].iter().all(|&b| b == 77), "case {case}: row {y}");
+            }
+            let outside = row[..x0].iter().chain(&row[x1..]);
+            assert!(outside.into_iter().all(|&b| b == 77), "case {case}: beside");
+        }
+    }
+
+    /// Applies a render's move and painted rows to what a copying presenter shows, and checks
+    /// it then equals the frame (and that painted rows are damage).
+    fn check_moves_and_painted(
+        rep: &RenderReport,
+        frame: &[u8],
+        copier: &mut [u8],
+        w: usize,
+        case: usize,
+    ) {
+        let row = w * 4;
+        if let Some(m) = &rep.moved {
+            copier.copy_within(m.rows.start * row..m.rows.end * row, m.to * row);
+        }
+        for ys in &rep.painted {
+            let bytes = ys.start * row..ys.end * row;
+            copier[bytes.clone()].copy_from_slice(&frame[bytes]);
+            assert!(
+                rep.damaged
+                    .iter()
+                    .any(|d| d.start <= ys.start && ys.end <= d.end),
+                "case {case}: painted {ys:?} outside the damage {:?}",
+                rep.damaged
+            );
+        }
+        assert!(
+            copier == frame,
+            "case {case}: moves and painted rows differ"
+        );
+    }
+
+    /// Renders streamed pieces onto `window`; checks their order and that the rows sent are
+    /// the ones reported painted.
+    fn stream_into(
+        r: &mut Rasterizer,
+        g: &mut Grid,
+        window: &mut [u8],
+        (w, h): (usize, usize),
+        cursor: bool,
+        band: &mut Vec<u8>,
+    ) -> RenderReport {
+        let row = w * 4;
+        let mut sent = Vec::new();
+        let rep = r
+            .render_streamed(g, (w, h), cursor, band, |p| {
+                match p {
+                    Piece::Moved(m) => {
+                        assert!(sent.is_empty(), "a move after rows");
+                        window.copy_within(m.rows.start * row..m.rows.end * row, m.to * row);
+                    }
+                    Piece::Rows { y, pixels } => {
+                        assert_eq!(pixels.len() % row, 0);
+                        let n = pixels.len() / row;
+                        window[y * row..(y + n) * row].copy_from_slice(pixels);
+                        sent.push(y..y + n);
+                    }
+                }
+                Ok::<(), ()>(())
+            })
+            .unwrap();
+        assert_eq!(merge(sent), rep.painted, "rows sent");
+        rep
     }
 
     #[test]
