@@ -49,7 +49,7 @@ pub use config::Layout;
 pub use config::{Columns, Flavor};
 pub use hostargs::normalize;
 pub use pipeline::drift_offset;
-pub use pipeline::{Feed, Look, Pipeline, RunSpec, TimedOp};
+pub use pipeline::{Feed, Look, Out, Pipeline, RunSpec, TimedOp};
 pub use present::ansi::{AnsiWriter, RESTORE, WRAP_OFF};
 pub use present::png::{read_png, write_png};
 pub use present::surface::{Stream, Surface, Update, WireError};

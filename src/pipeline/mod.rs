@@ -53,6 +53,20 @@ pub struct Pipeline {
     band: Vec<u8>,
 }
 
+/// What a streamed render hands its presenter, in order, in internal frame coordinates.
+#[derive(Debug)]
+pub enum Out<'a> {
+    /// Pixels moved up whole (a scroll), before anything below was drawn.
+    Shift(Shift),
+    /// Fresh pixels for a rectangle (row-major RGBA, `at.w * 4` bytes a row).
+    Pixels {
+        /// Where they go.
+        at: Rect,
+        /// The pixels.
+        pixels: &'a [u8],
+    },
+}
+
 /// What a render changed in the internal frame.
 #[derive(Default)]
 struct Changes {
@@ -369,37 +383,59 @@ impl Pipeline {
         rep
     }
 
-    /// Whether [`render_streamed`](Self::render_streamed) can draw this pipeline: the terminal
-    /// layout without afterglow.
-    pub fn can_stream(&self) -> bool {
-        self.dash.is_none() && self.raster.can_stream()
-    }
-
     /// Like [`render_into`](Self::render_into) for a presenter that keeps no frame (its window
-    /// holds the previous render): the scroll and the fresh rows go to `put` as they are drawn.
-    /// An error from `put` ends the render; the next one then draws everything.
-    ///
-    /// Panics unless [`can_stream`](Self::can_stream).
+    /// holds the previous render): the scroll and the fresh pixels go to `put` as they are
+    /// drawn. An error from `put` ends the render; the next one then draws everything.
     pub fn render_streamed<E>(
         &mut self,
         t: Duration,
-        put: impl FnMut(Piece<'_>) -> Result<(), E>,
+        mut put: impl FnMut(Out<'_>) -> Result<(), E>,
     ) -> Result<RenderReport, E> {
-        assert!(
-            self.can_stream(),
-            "the dashboard and afterglow need a frame"
-        );
         let on = self.begin_frame(t);
         let (w, h) = self.internal;
+        let term = match &self.dash {
+            Some(d) => d.layout.term,
+            None => Rect { x: 0, y: 0, w, h },
+        };
+        if self.dash.as_ref().is_some_and(|d| d.dirty) {
+            self.raster.invalidate();
+        }
         let mut band = std::mem::take(&mut self.band);
-        let rep = self
-            .raster
-            .render_streamed(&mut self.grid, (w, h), on, &mut band, put);
-        // Rows of the screen's width: kept for the next frame, not grown without end.
-        band.shrink_to(w * self.raster.cell().height * BPP);
+        let rep =
+            self.raster
+                .render_streamed(&mut self.grid, (term.w, term.h), on, &mut band, |piece| {
+                    match piece {
+                        Piece::Moved(m) => put(Out::Shift(Shift {
+                            src: rows_of(term, &m.rows),
+                            to: term.y + m.to,
+                        })),
+                        Piece::Rows { y, pixels } => {
+                            let at = rows_of(term, &(y..y + pixels.len() / (term.w * BPP).max(1)));
+                            put(Out::Pixels { at, pixels })
+                        }
+                    }
+                });
+        // Rows of the terminal's width: kept for the next frame, not grown without end.
+        band.shrink_to(term.w * self.raster.cell().height * BPP);
         self.band = band;
         let rep = rep?;
-        self.changes.note(Rect { x: 0, y: 0, w, h }, &rep);
+        self.changes.note(term, &rep);
+        if let Some(p) = self.panels_due() {
+            // Drawn whole when due (twice a minute, or when the log says something new),
+            // then let go.
+            let mut part = vec![0; p.w * p.h * BPP];
+            self.draw_panels(&mut part, p);
+            if let Err(e) = put(Out::Pixels {
+                at: p,
+                pixels: &part,
+            }) {
+                self.invalidate();
+                return Err(e);
+            }
+        }
+        if let Some(d) = &mut self.dash {
+            d.dirty = false;
+        }
         Ok(rep)
     }
 
@@ -438,37 +474,55 @@ impl Pipeline {
         let mut part = Plane::region(frame, w, (term.x, term.y), term.w, term.h);
         let rep = self.raster.render_in(&mut self.grid, &mut part, on);
         self.changes.note(term, &rep);
-        let offset = self.raster.offset();
-        // "N minutes ago" moves on even when nothing happens: redraw at least twice a minute.
-        let (theme, brightness) = (self.raster.theme(), self.raster.brightness());
-        let key = (
+        if self.panels_due().is_some() {
+            self.draw_panels(frame, Rect { x: 0, y: 0, w, h });
+        }
+        self.dash.as_mut().expect("dashboard layout").dirty = false;
+        rep
+    }
+
+    /// What the panels would show now, with the part they are drawn in, when that differs
+    /// from what they show.
+    fn panels_due(&self) -> Option<Rect> {
+        let dash = self.dash.as_ref()?;
+        (dash.dirty || dash.shown != Some(self.panel_key())).then_some(dash.layout.panels)
+    }
+
+    /// What the panels' picture depends on: the view's revision, the half-minute ("N minutes
+    /// ago" moves on even when nothing happens), the drift offset and the brightness.
+    fn panel_key(&self) -> (u64, u64, (usize, usize), u32) {
+        (
             self.feed.view().revision(),
             self.at.as_secs() / 30,
-            offset,
-            brightness.to_bits(),
-        );
-        if dash.dirty || dash.shown != Some(key) {
-            let p = dash.layout.panels;
-            let reserve = self.raster.drift_reserve();
-            // The whole panel part is cleared; the panels are drawn shifted like the terminal
-            // (burn-in drift).
-            let area = Rect {
-                x: p.x + offset.0,
-                y: p.y + offset.1,
-                w: p.w.saturating_sub(reserve),
-                h: p.h.saturating_sub(reserve),
-            };
-            let view = self.feed.view();
-            let data = panels::panel_data(view, self.at.as_secs_f64());
-            let look = (theme, brightness);
-            dash.overflow = dash.board.draw(frame, (w, h), p, area, look, &data);
-            let drawn = p.intersect(Rect { x: 0, y: 0, w, h });
-            self.changes.damage.push(drawn);
-            self.changes.painted.push(drawn);
-            dash.shown = Some(key);
-        }
-        dash.dirty = false;
-        rep
+            self.raster.offset(),
+            self.raster.brightness().to_bits(),
+        )
+    }
+
+    /// Draws the panels into `frame`, which holds rectangle `held` of the internal frame
+    /// (all of it, or the panels' part alone).
+    fn draw_panels(&mut self, frame: &mut [u8], held: Rect) {
+        let key = self.panel_key();
+        let (w, h) = self.internal;
+        let offset = self.raster.offset();
+        let reserve = self.raster.drift_reserve();
+        let look = (self.raster.theme(), self.raster.brightness());
+        let dash = self.dash.as_mut().expect("dashboard layout");
+        let p = dash.layout.panels;
+        // The whole panel part is cleared; the panels are drawn shifted like the terminal
+        // (burn-in drift).
+        let area = Rect {
+            x: p.x + offset.0,
+            y: p.y + offset.1,
+            w: p.w.saturating_sub(reserve),
+            h: p.h.saturating_sub(reserve),
+        };
+        let data = panels::panel_data(self.feed.view(), self.at.as_secs_f64());
+        dash.overflow = dash.board.draw(frame, held, p, area, look, &data);
+        let drawn = p.intersect(Rect { x: 0, y: 0, w, h });
+        self.changes.damage.push(drawn);
+        self.changes.painted.push(drawn);
+        dash.shown = Some(key);
     }
 
     /// A complete output-size frame at simulated time `t` (steps there first), scaled up

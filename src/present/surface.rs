@@ -7,7 +7,7 @@ use std::sync::Arc;
 use pixels::{Pixels, SurfaceTexture, wgpu};
 use winit::window::Window;
 
-use raster::{BPP, Moved, Rect, Shift};
+use raster::{BPP, Rect, Shift};
 
 /// Whether this machine could have a hardware GPU adapter at all.
 ///
@@ -137,10 +137,10 @@ pub trait Surface {
 /// A presenter that keeps no frame: the window holds the picture, and a render's pieces go
 /// to it as they are made (internal frame coordinates).
 pub trait Stream {
-    /// Moves what the window shows (a scroll of whole-width rows).
-    fn shift(&mut self, m: &Moved) -> Result<(), SurfaceError>;
-    /// Shows fresh whole-width rows from row `y` down (RGBA, internal width).
-    fn put_rows(&mut self, y: usize, pixels: &[u8]) -> Result<(), SurfaceError>;
+    /// Moves what the window shows (a scroll).
+    fn shift(&mut self, s: Shift) -> Result<(), SurfaceError>;
+    /// Shows fresh pixels for rectangle `at` (row-major RGBA, `at.w * 4` bytes a row).
+    fn put(&mut self, at: Rect, pixels: &[u8]) -> Result<(), SurfaceError>;
     /// Ends a frame; true when part of the picture was lost (a scroll copied a covered part
     /// of the window) and everything must be drawn again.
     fn finish(&mut self) -> Result<bool, SurfaceError>;
@@ -281,7 +281,7 @@ impl Surface for CpuSurface {
                 }
                 let src = source_row(&self.frame, 0, (iw, ih), f, oy);
                 let dst = &mut buf[at..at + o.w];
-                pixel_runs(src, f, o.x, o.w, |r, v| dst[r].fill(v));
+                pixel_runs(src, 0, f, o.x, o.w, |r, v| dst[r].fill(v));
             }
             out.push(softbuffer::Rect {
                 x: o.x as u32,
@@ -317,25 +317,27 @@ pub fn scaled(r: Rect, internal: (usize, usize), size: (usize, usize)) -> Rect {
 }
 
 /// The internal RGBA row shown on output row `oy` when each internal pixel is `f` wide, from
-/// `rows`, which holds the internal frame's rows from row `first` on (None below the frame or
-/// outside `rows`: black).
+/// `rows`, which holds rows `rw` pixels wide from internal row `first` on, of a frame `ih`
+/// rows high (None below the frame or outside `rows`: black).
 pub fn source_row(
     rows: &[u8],
     first: usize,
-    (iw, ih): (usize, usize),
+    (rw, ih): (usize, usize),
     f: usize,
     oy: usize,
 ) -> Option<&[u8]> {
     let sy = oy / f;
-    let at = sy.checked_sub(first)? * iw * BPP;
-    (sy < ih).then(|| rows.get(at..at + iw * BPP)).flatten()
+    let at = sy.checked_sub(first)? * rw * BPP;
+    (sy < ih).then(|| rows.get(at..at + rw * BPP)).flatten()
 }
 
-/// The `len` output pixels from column `x0` on of an internal RGBA row (None: a black row),
-/// each source pixel `f` wide, handed to `put` as runs of one 0x00RRGGBB value (ranges count
-/// from 0); past the row's scaled end they are black.
+/// The `len` output pixels from column `x0` on of an internal RGBA row that starts at
+/// internal column `src_x` (None: a black row), each source pixel `f` wide, handed to `put` as
+/// runs of one 0x00RRGGBB value (ranges count from 0); past the row's scaled end they are
+/// black.
 pub fn pixel_runs(
     src: Option<&[u8]>,
+    src_x: usize,
     f: usize,
     x0: usize,
     len: usize,
@@ -344,7 +346,8 @@ pub fn pixel_runs(
     let mut k = 0;
     while k < len {
         let sx = (x0 + k) / f;
-        let Some(p) = src.and_then(|s| s.get(sx * BPP..sx * BPP + 3)) else {
+        let at = sx.wrapping_sub(src_x).wrapping_mul(BPP);
+        let Some(p) = src.and_then(|s| s.get(at..at + 3)).filter(|_| sx >= src_x) else {
             put(k..len, 0);
             return;
         };
@@ -400,12 +403,16 @@ mod tests {
         assert_eq!(source_row(band, 1, (2, 3), 1, 2), None, "below the band");
         let px = |src, f, x0, len| {
             let mut out = vec![9u32; len];
-            pixel_runs(src, f, x0, len, |r, v| out[r].fill(v));
+            pixel_runs(src, 0, f, x0, len, |r, v| out[r].fill(v));
             out
         };
         assert_eq!(px(row, 2, 1, 5), [0x010203, 0x0a141e, 0x0a141e, 0, 0]);
         assert_eq!(px(row, 1, 0, 2), [0x010203, 0x0a141e]);
         assert_eq!(px(row, 3, 4, 3), [0x0a141e, 0x0a141e, 0]);
         assert_eq!(px(None, 1, 0, 2), [0, 0]);
+        // A row held from internal column 1 on (a part of the frame).
+        let mut part = vec![9u32; 4];
+        pixel_runs(Some(&frame[4..8]), 1, 2, 2, 4, |r, v| part[r].fill(v));
+        assert_eq!(part, [0x0a141e, 0x0a141e, 0, 0]);
     }
 }

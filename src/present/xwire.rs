@@ -2,9 +2,9 @@
 //! (and scaled by whole pixels) a band at a time, and scrolls moved by the server (CopyArea).
 //!
 //! Unlike softbuffer's shared-memory image, this keeps no second copy of the screen in the
-//! process: the X server already holds the window's pixels. Where the rasterizer can stream
-//! (no afterglow, the terminal layout) no frame is kept here at all, as with xterm: fresh rows
-//! go out as they are drawn (`Stream`). Otherwise the internal frame lives here (8.3 MB at
+//! process: the X server already holds the window's pixels. Unless a stage needs one (the GPU
+//! presenter, softbuffer) no frame is kept at all, as with xterm: fresh rows and panels go
+//! out as they are drawn (`Stream`). Otherwise the internal frame lives here (8.3 MB at
 //! 1080p). Like xterm, a lost window content (expose, or a scroll that copied a covered part)
 //! is repainted by the runtime, which then sends every row.
 
@@ -19,7 +19,7 @@ use x11rb::rust_connection::RustConnection;
 use super::surface::{
     Kind, Stream, Surface, SurfaceError, Update, WireError, pixel_runs, scaled, source_row,
 };
-use raster::{BPP, Moved, Rect, Shift};
+use raster::{BPP, Rect, Shift};
 use winit::raw_window_handle::{HasWindowHandle, RawWindowHandle};
 
 /// Largest PutImage sent at once: big enough to fill a 4K row band in a few requests, small
@@ -131,7 +131,17 @@ impl WireSurface {
     /// Sends a rectangle of the window (already within it) from the internal frame.
     fn send(&mut self, o: Rect) -> Result<(), WireError> {
         let frame = std::mem::take(&mut self.frame);
-        let r = self.send_from(o, &frame, 0);
+        let (iw, ih) = self.internal;
+        let r = self.send_from(
+            o,
+            &frame,
+            Rect {
+                x: 0,
+                y: 0,
+                w: iw,
+                h: ih,
+            },
+        );
         self.frame = frame;
         r
     }
@@ -190,9 +200,9 @@ impl WireSurface {
         Ok(parts)
     }
 
-    /// Sends a rectangle of the window (already within it) from `rows`, which holds the
-    /// internal frame's rows from row `first` on.
-    fn send_from(&mut self, o: Rect, rows: &[u8], first: usize) -> Result<(), WireError> {
+    /// Sends a rectangle of the window (already within it) from `pixels`, which hold
+    /// rectangle `held` of the internal frame.
+    fn send_from(&mut self, o: Rect, pixels: &[u8], held: Rect) -> Result<(), WireError> {
         let (w, _) = self.size;
         let f = (w / self.internal.0).max(1);
         let per = (BAND_BYTES.min(self.max_bytes) / (o.w * 4)).max(1);
@@ -209,10 +219,10 @@ impl WireSurface {
                     self.band.copy_within(at - row..at, at);
                     continue;
                 }
-                let src = source_row(rows, first, self.internal, f, oy);
+                let src = source_row(pixels, held.y, (held.w, self.internal.1), f, oy);
                 let out = &mut self.band[at..at + row];
                 let msb = self.msb;
-                pixel_runs(src, f, o.x, o.w, |r, v| {
+                pixel_runs(src, held.x, f, o.x, o.w, |r, v| {
                     let b = if msb {
                         v.to_be_bytes()
                     } else {
@@ -314,28 +324,14 @@ impl Surface for WireSurface {
 }
 
 impl Stream for WireSurface {
-    fn shift(&mut self, m: &Moved) -> Result<(), SurfaceError> {
-        let src = Rect {
-            x: 0,
-            y: m.rows.start,
-            w: self.internal.0,
-            h: m.rows.len(),
-        };
-        Ok(self.copy(Shift { src, to: m.to })?)
+    fn shift(&mut self, s: Shift) -> Result<(), SurfaceError> {
+        Ok(self.copy(s)?)
     }
 
-    fn put_rows(&mut self, y: usize, pixels: &[u8]) -> Result<(), SurfaceError> {
-        let iw = self.internal.0;
-        let n = pixels.len() / (iw * BPP);
-        let r = Rect {
-            x: 0,
-            y,
-            w: iw,
-            h: n,
-        };
-        let o = scaled(r, self.internal, self.size);
+    fn put(&mut self, at: Rect, pixels: &[u8]) -> Result<(), SurfaceError> {
+        let o = scaled(at, self.internal, self.size);
         if o.w > 0 && o.h > 0 {
-            self.send_from(o, pixels, y)?;
+            self.send_from(o, pixels, at)?;
         }
         Ok(())
     }

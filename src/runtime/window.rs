@@ -13,7 +13,7 @@ use winit::monitor::MonitorHandle;
 use winit::window::{Fullscreen, Window, WindowAttributes, WindowId};
 
 use crate::config::{Monitors, Presenter};
-use crate::pipeline::Pipeline;
+use crate::pipeline::{Out, Pipeline};
 use crate::present::surface::{
     CpuSurface, GpuSurface, Kind, Stream, Surface, SurfaceError, Update, hardware_gpu_possible,
 };
@@ -22,7 +22,7 @@ use crate::runtime::input::{Input, InputPolicy, Mods};
 use crate::runtime::night::{Light, Schedule};
 use crate::runtime::origin::Origin;
 use crate::session::Session;
-use raster::{Piece, RenderReport};
+use raster::RenderReport;
 
 /// Where the windows go.
 #[derive(Clone, Debug)]
@@ -128,9 +128,7 @@ struct View {
 impl View {
     /// Renders the frame for simulated time `t` and sends what changed to the window.
     fn render_and_show(&mut self, t: Duration) -> Result<(RenderReport, Shown), SurfaceError> {
-        if self.pipeline.can_stream()
-            && let Some(out) = self.surface.stream()
-        {
+        if let Some(out) = self.surface.stream() {
             if !self.streamed {
                 // The frame kept so far is gone: the window's picture is all there is.
                 self.pipeline.invalidate();
@@ -276,8 +274,8 @@ fn stream_frame(
     t: Duration,
 ) -> Result<(RenderReport, Shown), SurfaceError> {
     let report = p.render_streamed(t, |piece| match piece {
-        Piece::Moved(m) => out.shift(&m),
-        Piece::Rows { y, pixels } => out.put_rows(y, pixels),
+        Out::Shift(s) => out.shift(s),
+        Out::Pixels { at, pixels } => out.put(at, pixels),
     })?;
     if p.damage().is_empty() {
         return Ok((report, Shown::Nothing));

@@ -441,3 +441,82 @@ fn dashboard_damage_covers_every_change_and_stays_in_its_part() {
         assert!(term_rects > 0, "{w}x{h}: the terminal never changed");
     }
 }
+
+/// Copies rectangle `r` of a frame `iw` wide from `src` to `dst` (both whole frames, or `src`
+/// holding only `r` when `held`).
+fn put_rect(dst: &mut [u8], src: &[u8], r: raster::Rect, iw: usize, held: bool) {
+    for y in r.y..r.bottom() {
+        let to = (y * iw + r.x) * 4..(y * iw + r.right()) * 4;
+        let from = if held {
+            (y - r.y) * r.w * 4..(y - r.y + 1) * r.w * 4
+        } else {
+            to.clone()
+        };
+        dst[to].copy_from_slice(&src[from]);
+    }
+}
+
+/// Moves rectangle `s.src` of a frame `iw` wide up to row `s.to`.
+fn shift_rect(buf: &mut [u8], s: raster::Shift, iw: usize) {
+    for k in 0..s.src.h {
+        let from = ((s.src.y + k) * iw + s.src.x) * 4;
+        buf.copy_within(from..from + s.src.w * 4, ((s.to + k) * iw + s.src.x) * 4);
+    }
+}
+
+/// With no frame kept (the X11 presenter), what the window ends up showing from the streamed
+/// scrolls, rows and panels is the kept frame, pixel for pixel, in both layouts; so is a
+/// window sent the kept frame's scroll and painted rectangles only.
+#[test]
+fn streamed_and_copied_renders_show_what_the_kept_frame_does() {
+    for (layout, (w, h)) in [
+        (trainsaver::Layout::Dashboard, (1280, 720)),
+        (trainsaver::Layout::Dashboard, (800, 1280)),
+        (trainsaver::Layout::Terminal, (1024, 600)),
+    ] {
+        let mut look = common::look("default");
+        look.layout = layout;
+        let pipeline =
+            || trainsaver::Pipeline::new(common::run(42, Framework::Ddp, 0), &look, 1.0, w, h);
+        let (mut kept, mut streamed) = (pipeline(), pipeline());
+        let (iw, ih) = kept.internal_size();
+        let mut frame = vec![0u8; iw * ih * 4];
+        let (mut window, mut copier) = (vec![7u8; iw * ih * 4], vec![9u8; iw * ih * 4]);
+        let mut t = Duration::from_secs(1800);
+        let (mut shifts, mut panels) = (0, 0);
+        for k in 0..60 {
+            t += Duration::from_millis(2300);
+            kept.step_to(t);
+            streamed.step_to(t);
+            kept.render_into(&mut frame, t);
+            if let Some(s) = kept.moved() {
+                shift_rect(&mut copier, s, iw);
+            }
+            for r in kept.painted() {
+                put_rect(&mut copier, &frame, *r, iw, false);
+            }
+            streamed
+                .render_streamed(t, |out| {
+                    match out {
+                        trainsaver::Out::Shift(s) => {
+                            shifts += 1;
+                            shift_rect(&mut window, s, iw);
+                        }
+                        trainsaver::Out::Pixels { at, pixels } => {
+                            panels += usize::from(at.w * at.h * 4 == pixels.len() && at.h > 100);
+                            put_rect(&mut window, pixels, at, iw, true);
+                        }
+                    }
+                    Ok::<(), ()>(())
+                })
+                .unwrap();
+            let ctx = format!("{layout:?} {w}x{h} frame {k}");
+            assert!(window == frame, "{ctx}: the streamed window differs");
+            assert!(copier == frame, "{ctx}: the copied window differs");
+        }
+        assert!(shifts > 0, "{layout:?} {w}x{h}: nothing scrolled");
+        if layout == trainsaver::Layout::Dashboard {
+            assert!(panels > 1, "{w}x{h}: the panels were drawn {panels} times");
+        }
+    }
+}

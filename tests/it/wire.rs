@@ -2,7 +2,7 @@
 //! by the server, streamed rows and a covered part is what the rasterizer drew.
 
 use crate::common::Xvfb;
-use raster::{FontSet, Frame, Piece, Rasterizer, THEMES};
+use raster::{FontSet, Frame, Piece, Rasterizer, Rect, Shift, THEMES};
 use term::{Color, Grid, Style, StyledLine, TermOp};
 use trainsaver::{Stream, Surface, Update, WireSurface};
 use x11rb::protocol::xproto::{ConnectionExt as _, ImageFormat};
@@ -79,6 +79,8 @@ fn scrolls_and_covered_parts_show_what_was_drawn(scale: usize) {
     let mut band = Vec::new();
     let mut lost_seen = 0;
     let (mut gs, mut gf) = (grid.clone(), grid.clone());
+    // Whole-width rows of the internal frame.
+    let whole = |y: usize, h: usize| Rect { x: 0, y, w: iw, h };
     let mut cover = None;
     for step in 0..40 {
         // A window over the lower half of both for a while: scrolls then copy covered rows.
@@ -107,8 +109,13 @@ fn scrolls_and_covered_parts_show_what_was_drawn(scale: usize) {
         // Streamed: no frame kept; a lost part means drawing everything again.
         let mut draw = |rs: &mut Rasterizer, gs: &mut Grid| {
             rs.render_streamed(gs, (iw, ih), false, &mut band, |p| match p {
-                Piece::Moved(m) => streamed.shift(&m),
-                Piece::Rows { y, pixels } => streamed.put_rows(y, pixels),
+                Piece::Moved(m) => streamed.shift(Shift {
+                    src: whole(m.rows.start, m.rows.len()),
+                    to: m.to,
+                }),
+                Piece::Rows { y, pixels } => {
+                    streamed.put(whole(y, pixels.len() / (iw * 4)), pixels)
+                }
             })
             .unwrap();
             streamed.finish().unwrap()
@@ -120,24 +127,12 @@ fn scrolls_and_covered_parts_show_what_was_drawn(scale: usize) {
         }
         // Framed: the frame is kept in the presenter, scrolls copied, lost parts re-sent.
         let rep = rf.render(&mut gf, framed.frame_mut(), iw, ih, false);
-        let all = |v: &[std::ops::Range<usize>]| -> Vec<raster::Rect> {
-            v.iter()
-                .map(|r| raster::Rect {
-                    x: 0,
-                    y: r.start,
-                    w: iw,
-                    h: r.len(),
-                })
-                .collect()
+        let all = |v: &[std::ops::Range<usize>]| -> Vec<Rect> {
+            v.iter().map(|r| whole(r.start, r.len())).collect()
         };
         let (damage, painted) = (all(&rep.damaged), all(&rep.painted));
-        let moved = rep.moved.as_ref().map(|m| raster::Shift {
-            src: raster::Rect {
-                x: 0,
-                y: m.rows.start,
-                w: iw,
-                h: m.rows.len(),
-            },
+        let moved = rep.moved.as_ref().map(|m| Shift {
+            src: whole(m.rows.start, m.rows.len()),
             to: m.to,
         });
         framed

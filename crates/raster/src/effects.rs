@@ -4,6 +4,7 @@
 use std::ops::Range;
 
 use super::frame::{BPP, Plane};
+use term::Cell;
 
 /// How long replaced text keeps glowing, seconds.
 pub const AFTERGLOW_SECS: f64 = 0.35;
@@ -38,9 +39,20 @@ impl Effects {
     }
 }
 
-/// Pixels a row showed before it was replaced, and when.
+/// What a grid row showed: its cells and the cursor's column on it (what the rasterizer drew).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ShownRow {
+    /// The cells, as the grid held them.
+    pub cells: Vec<Cell>,
+    /// The cursor's column, when it was on this row.
+    pub cursor: Option<usize>,
+}
+
+/// What a row showed before it was replaced, and when. Kept as cells, not pixels: drawn
+/// again while it fades, so no frame need be kept (and a row costs a few kilobytes, not a
+/// row of pixels).
 struct Ghost {
-    pixels: Vec<u8>,
+    row: ShownRow,
     born: f64,
 }
 
@@ -144,34 +156,47 @@ impl Post {
         }
     }
 
-    /// Remembers what grid row `r` shows before it is repainted.
-    pub fn capture(&mut self, r: usize, frame: &Plane<'_>, ys: Range<usize>, now: f64) {
+    /// Remembers what grid row `r` showed before it is repainted.
+    pub fn capture(&mut self, r: usize, old: ShownRow, now: f64) {
         if !self.fx.afterglow || r >= self.ghosts.len() {
             return;
         }
-        let width = frame.width();
-        let mut pixels = Vec::with_capacity(ys.len() * width * BPP);
-        for y in ys {
-            pixels.extend_from_slice(frame.span(y, 0..width));
-        }
-        self.ghosts[r] = Some(Ghost { pixels, born: now });
+        self.ghosts[r] = Some(Ghost {
+            row: old,
+            born: now,
+        });
     }
 
-    /// Blends row `r`'s ghost over its fresh pixels; false once the ghost has faded.
-    pub fn blend(&mut self, r: usize, frame: &mut Plane<'_>, ys: Range<usize>, now: f64) -> bool {
-        let Some(Some(g)) = self.ghosts.get(r) else {
-            return false;
-        };
+    /// Row `r`'s ghost and its strength (1-256) at `now`, taken out to be drawn (then given
+    /// back with [`put_back`](Self::put_back)); None once it has faded (it is then forgotten).
+    pub fn take_ghost(&mut self, r: usize, now: f64) -> Option<(ShownRow, u16)> {
+        let g = self.ghosts.get_mut(r)?.take()?;
         let fade = 1.0 - (now - g.born) / AFTERGLOW_SECS;
-        let width = frame.width();
-        if fade <= 0.0 || g.pixels.len() != ys.len() * width * BPP {
-            self.ghosts[r] = None;
-            return false;
+        if fade <= 0.0 {
+            return None;
         }
-        let k = (fade.clamp(0.0, 1.0) * 256.0) as u16;
+        let k = ((fade.min(1.0) * 256.0) as u16).max(1);
+        self.ghosts[r] = Some(Ghost {
+            row: ShownRow::default(),
+            born: g.born,
+        });
+        Some((g.row, k))
+    }
+
+    /// Gives back a ghost [`take_ghost`](Self::take_ghost) lent.
+    pub fn put_back(&mut self, r: usize, row: ShownRow) {
+        if let Some(Some(g)) = self.ghosts.get_mut(r) {
+            g.row = row;
+        }
+    }
+
+    /// Blends a ghost's pixels (`ghost`, drawn like the row) over pixel rows `ys` of `frame`,
+    /// at strength `k` (1-256).
+    pub fn blend(&self, frame: &mut Plane<'_>, ghost: &Plane<'_>, ys: Range<usize>, k: u16) {
+        let width = frame.width();
         let light = self.light;
-        let old_rows = g.pixels.chunks_exact(width * BPP);
-        for (y, old) in ys.zip(old_rows) {
+        for y in ys {
+            let old = ghost.span(y, 0..width);
             for (p, &o) in frame.row_mut(y).iter_mut().zip(old) {
                 // The ghost is pulled toward the fresh pixel as it fades.
                 let ghost = ((o as u16 * k + *p as u16 * (256 - k)) >> 8) as u8;
@@ -182,15 +207,15 @@ impl Post {
                 };
             }
         }
-        true
     }
 
-    /// Rows whose ghosts are still visible at `now`.
-    pub fn glowing(&self, now: f64) -> impl Iterator<Item = usize> + '_ {
+    /// Rows with a ghost: still fading at `now`, or faded since the row was last drawn (it is
+    /// drawn once more, clean, then forgotten).
+    pub fn glowing(&self) -> impl Iterator<Item = usize> + '_ {
         self.ghosts
             .iter()
             .enumerate()
-            .filter(move |(_, g)| g.as_ref().is_some_and(|g| now - g.born < AFTERGLOW_SECS))
+            .filter(|(_, g)| g.is_some())
             .map(|(r, _)| r)
     }
 
@@ -246,15 +271,43 @@ mod tests {
             false,
         );
         p.ensure(2, 1, 1);
-        let mut old = vec![250u8; 8];
-        p.capture(0, &Plane::new(&mut old, 2, 1), 0..1, 1.0);
-        let mut fresh = vec![10u8; 8];
-        assert!(p.blend(0, &mut Plane::new(&mut fresh, 2, 1), 0..1, 1.1));
+        let old = ShownRow {
+            cells: vec![
+                Cell {
+                    ch: 'x',
+                    style: term::Style::PLAIN
+                };
+                3
+            ],
+            cursor: Some(1),
+        };
+        p.capture(0, old.clone(), 1.0);
+        let (row, k) = p.take_ghost(0, 1.1).expect("still glowing");
+        assert_eq!(row, old);
+        assert!((150..=190).contains(&k), "strength {k} after 0.1 s");
+        p.put_back(0, row);
+        assert_eq!(p.glowing().collect::<Vec<_>>(), [0]);
+        let (mut fresh, mut ghost) = (vec![10u8; 8], vec![250u8; 8]);
+        p.blend(
+            &mut Plane::new(&mut fresh, 2, 1),
+            &Plane::new(&mut ghost, 2, 1),
+            0..1,
+            k,
+        );
         assert!(fresh[0] > 100, "still glowing: {}", fresh[0]);
-        let mut later = vec![10u8; 8];
         let after = 1.0 + AFTERGLOW_SECS + 0.01;
-        assert!(!p.blend(0, &mut Plane::new(&mut later, 2, 1), 0..1, after));
-        assert_eq!(later[0], 10);
-        assert_eq!(p.glowing(2.0).count(), 0);
+        assert!(p.take_ghost(0, after).is_none(), "faded");
+        assert_eq!(p.glowing().count(), 0, "forgotten once faded");
+        // Light themes: ghosts darken instead.
+        let mut light = Post::new(Effects::RETRO, true);
+        light.ensure(2, 1, 1);
+        let (mut fresh, mut ghost) = (vec![200u8; 8], vec![0u8; 8]);
+        light.blend(
+            &mut Plane::new(&mut fresh, 2, 1),
+            &Plane::new(&mut ghost, 2, 1),
+            0..1,
+            128,
+        );
+        assert_eq!(fresh[0], 100);
     }
 }

@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use super::blend::{LutCache, luminance, mix};
 use super::blocks::{CellRect, cell_rects};
-use super::effects::{Effects, Post};
+use super::effects::{Effects, Post, ShownRow};
 use super::font::{CellMetrics, FontSet};
 use super::frame::{BPP, Frame, Plane};
 use super::layout::Sizing;
@@ -155,6 +155,11 @@ pub struct Rasterizer {
     repaint: Vec<bool>,
     /// Rows whose afterglow is still fading this frame.
     glow: Vec<bool>,
+    /// What each grid row showed when last painted (kept only with afterglow, whose ghosts
+    /// are drawn from it).
+    shown: Vec<ShownRow>,
+    /// A ghost's pixels while they are blended.
+    ghost_band: Vec<u8>,
 }
 
 impl Rasterizer {
@@ -173,6 +178,8 @@ impl Rasterizer {
             drift_reserve: 0,
             repaint: Vec::new(),
             glow: Vec::new(),
+            shown: Vec::new(),
+            ghost_band: Vec::new(),
         }
     }
 
@@ -322,19 +329,11 @@ impl Rasterizer {
         self.render_to(grid, size, cursor_on, &mut InPlace(frame.reborrow()))
     }
 
-    /// Whether [`render_streamed`](Self::render_streamed) can draw with these effects: the
-    /// afterglow fades what a row showed, which only a kept frame still holds.
-    pub fn can_stream(&self) -> bool {
-        !self.post.effects().afterglow
-    }
-
     /// Renders a `width` x `height` picture with no frame kept: what changed is handed to
     /// `put` in order, as [`Piece`]s (a scroll, then fresh rows drawn in `band`), for a
     /// presenter whose window holds the previous picture. Applying the pieces to the previous
     /// picture gives exactly what [`render`](Self::render) would have drawn. The first error
     /// `put` returns ends the render (and forgets what was drawn, so the next one is whole).
-    ///
-    /// Panics unless [`can_stream`](Self::can_stream).
     pub fn render_streamed<E>(
         &mut self,
         grid: &mut Grid,
@@ -343,7 +342,6 @@ impl Rasterizer {
         band: &mut Vec<u8>,
         put: impl FnMut(Piece<'_>) -> Result<(), E>,
     ) -> Result<RenderReport, E> {
-        assert!(self.can_stream(), "afterglow needs a kept frame");
         let mut out = Streamed {
             band,
             size,
@@ -382,6 +380,10 @@ impl Rasterizer {
 
         let same_size = matches!(self.drawn, Some(d) if d.width == width && d.height == height);
         self.post.ensure(width, height, rows);
+        let afterglow = self.post.effects().afterglow;
+        if self.shown.len() != if afterglow { rows } else { 0 } {
+            self.shown = vec![ShownRow::default(); if afterglow { rows } else { 0 }];
+        }
         let full = !same_size || grid.damage().full;
         let mut scrolled = 0;
         if full {
@@ -394,7 +396,7 @@ impl Rasterizer {
         {
             repaint[r] = true;
         }
-        for r in self.post.glowing(self.now) {
+        for r in self.post.glowing() {
             if let Some(g) = glow.get_mut(r) {
                 *g = true;
             }
@@ -475,6 +477,11 @@ impl Rasterizer {
         let end = (top + rows * ch).min(height);
         if scrolled > 0 {
             self.post.scroll(scrolled);
+            // What the rows showed moved up with them.
+            let n = scrolled.min(self.shown.len());
+            self.shown.rotate_left(n);
+            let len = self.shown.len();
+            self.shown[len - n..].fill(ShownRow::default());
             if scrolled < rows && top + scrolled * ch < end && self.post.shift_ok(scrolled * ch) {
                 let moved = Moved {
                     rows: top + scrolled * ch..end,
@@ -514,21 +521,26 @@ impl Rasterizer {
         report: &mut RenderReport,
     ) {
         let (ch, now) = (self.cell().height, self.now);
+        let afterglow = self.post.effects().afterglow;
         for (r, (&changed, &glows)) in rows.changed.iter().zip(rows.glowing).enumerate() {
             let y0 = self.top() + r * ch;
             let ys = y0.min(height)..(y0 + ch).min(height);
             if !(changed || glows) || ys.is_empty() {
                 continue;
             }
+            let row = shown_row(grid, r, cursor);
+            if afterglow {
+                // What the row showed is kept to fade out.
+                let old = std::mem::replace(&mut self.shown[r], row.clone());
+                if changed && rows.capture_old && old != row && old != ShownRow::default() {
+                    self.post.capture(r, old, now);
+                }
+            }
             {
                 let mut frame = out.rows(ys.clone());
-                // What the row showed is kept to fade out.
-                if changed && rows.capture_old {
-                    self.post.capture(r, &frame, ys.clone(), now);
-                }
-                self.paint_row(grid, r, &mut frame, cursor);
+                self.paint_cells(&row, r, &mut frame);
                 self.post.apply_mask(&mut frame, ys.clone());
-                if self.post.blend(r, &mut frame, ys.clone(), now) {
+                if self.blend_ghost(r, &mut frame, ys.clone()) {
                     report.animating = true;
                 }
             }
@@ -538,13 +550,26 @@ impl Rasterizer {
         }
     }
 
-    fn paint_row(
-        &mut self,
-        grid: &Grid,
-        r: usize,
-        frame: &mut Plane<'_>,
-        cursor: Option<(usize, usize)>,
-    ) {
+    /// Draws row `r`'s fading ghost (what it showed before) over its fresh pixels; false
+    /// when it has none left.
+    fn blend_ghost(&mut self, r: usize, frame: &mut Plane<'_>, ys: Range<usize>) -> bool {
+        let Some((ghost, k)) = self.post.take_ghost(r, self.now) else {
+            return false;
+        };
+        let mut band = std::mem::take(&mut self.ghost_band);
+        band.clear();
+        band.resize(ys.len() * frame.width() * BPP, 0);
+        let mut old = Plane::band(&mut band, (frame.width(), frame.height()), ys.clone());
+        self.paint_cells(&ghost, r, &mut old);
+        self.post.apply_mask(&mut old, ys.clone());
+        self.post.blend(frame, &old, ys, k);
+        self.post.put_back(r, ghost);
+        self.ghost_band = band;
+        true
+    }
+
+    /// Paints grid row `r` as `row` shows it (cells and cursor).
+    fn paint_cells(&mut self, row: &ShownRow, r: usize, frame: &mut Plane<'_>) {
         let (m, width, height) = (self.cell(), frame.width(), frame.height());
         let y0 = self.top() + r * m.height;
         if y0 >= height {
@@ -552,18 +577,15 @@ impl Rasterizer {
         }
         let y1 = (y0 + m.height).min(height);
         fill(frame, y0..y1, self.theme.bg);
-        let cols = grid.cols();
-        let cells = grid.row(r);
         let blank = Cell {
             ch: ' ',
             style: Style::PLAIN,
         };
-        let cursor_col = cursor.filter(|&(_, cr)| cr == r).map(|(c, _)| c);
-        let last = cells.len().min(cols).max(cursor_col.map_or(0, |c| c + 1));
-        for c in 0..last.min(cols) {
-            let cell = cells.get(c).copied().unwrap_or(blank);
+        let last = row.cells.len().max(row.cursor.map_or(0, |c| c + 1));
+        for c in 0..last {
+            let cell = row.cells.get(c).copied().unwrap_or(blank);
             let (mut fg, mut bg) = self.colors(cell.style);
-            if cursor_col == Some(c) {
+            if row.cursor == Some(c) {
                 (fg, bg) = (self.theme.bg, self.theme.cursor);
             }
             let x0 = self.padding + self.offset.0 + c * m.width;
@@ -641,6 +663,19 @@ impl Rasterizer {
                 }
             }
         }
+    }
+}
+
+/// What grid row `r` shows now: its cells within the grid's width, and the cursor if on it.
+fn shown_row(grid: &Grid, r: usize, cursor: Option<(usize, usize)>) -> ShownRow {
+    let cols = grid.cols();
+    let cells = grid.row(r);
+    let cursor = cursor
+        .filter(|&(c, cr)| cr == r && c < cols)
+        .map(|(c, _)| c);
+    ShownRow {
+        cells: cells[..cells.len().min(cols)].to_vec(),
+        cursor,
     }
 }
 
@@ -789,12 +824,13 @@ mod tests {
             let [mut r, mut scratch, mut inset, mut streamed] =
                 std::array::from_fn(|_| raster(case % 3 * 4));
             for x in [&mut r, &mut scratch, &mut inset, &mut streamed] {
-                // Position-dependent masks must survive scrolling too (afterglow is time-based).
+                // Position-dependent masks must survive scrolling too; afterglow (time-based)
+                // only where the kept and streamed frames are compared.
                 if case % 2 == 1 {
                     x.set_effects(Effects {
                         scanlines: true,
                         vignette: case % 4 == 1,
-                        afterglow: false,
+                        afterglow: glows(case),
                     });
                 }
                 // Dimmed at night: the brightness mask goes with every row.
@@ -818,8 +854,12 @@ mod tests {
             let mut window = vec![33u8; w * h * 4];
             let mut copier = vec![55u8; w * h * 4];
             let mut band = Vec::new();
-            for _ in 0..60 {
+            for step in 0..60 {
                 random_ops(&mut rng, &mut g);
+                // Frames 0.1 s apart: a ghost lasts a few of them.
+                for x in [&mut r, &mut scratch, &mut inset, &mut streamed] {
+                    x.set_clock(step as f64 * 0.1);
+                }
                 let cursor = rng.random_bool(0.5);
                 let mut fresh_grid = g.clone();
                 let mut inset_grid = g.clone();
@@ -838,7 +878,7 @@ mod tests {
                 assert_eq!(srep, rep, "case {case}: reports differ");
                 let fresh = scratch.render_frame(&mut fresh_grid, w, h, cursor);
                 assert!(
-                    frame == fresh.data,
+                    frame == fresh.data || glows(case),
                     "case {case}: incremental frame differs"
                 );
                 inset.render_in(
@@ -849,6 +889,11 @@ mod tests {
                 check_region(&big, stride, at, &frame, (w, h), case);
             }
         }
+    }
+
+    /// Cases drawn with afterglow (fading ghosts: a frame drawn from scratch has none).
+    fn glows(case: usize) -> bool {
+        case % 8 == 7
     }
 
     /// One to three random lines, rewrites, moves or clears.
@@ -952,6 +997,40 @@ mod tests {
             .unwrap();
         assert_eq!(merge(sent), rep.painted, "rows sent");
         rep
+    }
+
+    #[test]
+    fn replaced_text_fades_out_then_leaves_no_trace() {
+        let mut r = raster(2);
+        r.set_effects(Effects {
+            afterglow: true,
+            ..Effects::OFF
+        });
+        let m = r.cell();
+        let (w, h) = (m.width * 12 + 4, m.height * 2 + 4);
+        let mut g = Grid::new(12, 2, 0);
+        let mut frame = vec![0; w * h * 4];
+        let ink = |f: &[u8]| f.chunks_exact(4).filter(|p| p[0] > 120).count();
+        g.apply(&TermOp::Print(StyledLine::plain("############")));
+        r.set_clock(1.0);
+        r.render(&mut g, &mut frame, w, h, false);
+        let full = ink(&frame);
+        g.apply(&TermOp::MoveUp(1));
+        g.apply(&TermOp::Rewrite(StyledLine::plain("")));
+        let mut seen = Vec::new();
+        for k in 0..8 {
+            r.set_clock(1.0 + 0.01 + k as f64 * 0.1);
+            let rep = r.render(&mut g, &mut frame, w, h, false);
+            seen.push((ink(&frame), rep.animating));
+        }
+        assert!(
+            seen[0].0 > full / 2 && seen[0].1,
+            "glowing at first: {seen:?} of {full}"
+        );
+        assert!(seen[2].0 < seen[0].0, "fading: {seen:?}");
+        let clean = r.render_frame(&mut g.clone(), w, h, false);
+        assert!(frame == clean.data, "a trace was left: {seen:?}");
+        assert!(!seen[7].1, "still animating: {seen:?}");
     }
 
     #[test]

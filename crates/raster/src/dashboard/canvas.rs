@@ -55,27 +55,29 @@ impl Rect {
     }
 }
 
-/// A frame with a clip rectangle everything drawn stays inside.
+/// Pixels of a picture with a clip rectangle everything drawn stays inside.
 pub struct Canvas<'a> {
     frame: &'a mut [u8],
-    width: usize,
+    /// The rectangle of the picture `frame` holds (row-major, `held.w` pixels a row).
+    held: Rect,
     clip: Rect,
 }
 
 impl<'a> Canvas<'a> {
-    /// A canvas over `frame` (`width` pixels wide) that draws only inside `clip`.
-    pub fn new(frame: &'a mut [u8], width: usize, height: usize, clip: Rect) -> Self {
-        let whole = Rect {
-            x: 0,
-            y: 0,
-            w: width,
-            h: height,
-        };
+    /// A canvas over `frame`, which holds rectangle `held` of the picture (the whole frame,
+    /// or only the panels' part), that draws only inside `clip`.
+    pub fn new(frame: &'a mut [u8], held: Rect, clip: Rect) -> Self {
+        assert_eq!(frame.len(), held.w * held.h * BPP, "canvas buffer size");
         Canvas {
             frame,
-            width,
-            clip: clip.intersect(whole),
+            held,
+            clip: clip.intersect(held),
         }
+    }
+
+    /// Where pixel (x, y) of the picture is in the buffer (it must be held).
+    fn at(&self, x: usize, y: usize) -> usize {
+        ((y - self.held.y) * self.held.w + x - self.held.x) * BPP
     }
 
     /// Fills a rectangle (clipped).
@@ -83,8 +85,8 @@ impl<'a> Canvas<'a> {
         let r = r.intersect(self.clip);
         let px = [c[0], c[1], c[2], 255];
         for y in r.y..r.bottom() {
-            let row =
-                &mut self.frame[(y * self.width + r.x) * BPP..(y * self.width + r.right()) * BPP];
+            let (a, b) = (self.at(r.x, y), self.at(r.x, y) + r.w * BPP);
+            let row = &mut self.frame[a..b];
             for p in row.chunks_exact_mut(BPP) {
                 p.copy_from_slice(&px);
             }
@@ -97,7 +99,7 @@ impl<'a> Canvas<'a> {
         if x < k.x as i64 || y < k.y as i64 || x >= k.right() as i64 || y >= k.bottom() as i64 {
             return;
         }
-        let i = (y as usize * self.width + x as usize) * BPP;
+        let i = self.at(x as usize, y as usize);
         let old = [self.frame[i], self.frame[i + 1], self.frame[i + 2]];
         let new = mix(old, c, a.clamp(0.0, 1.0));
         self.frame[i..i + 3].copy_from_slice(&new);
@@ -265,7 +267,7 @@ impl Pen {
                 if a == 0 || x < k.x as i64 || x >= k.right() as i64 {
                     continue;
                 }
-                let i = (y as usize * cv.width + x as usize) * BPP;
+                let i = cv.at(x as usize, y as usize);
                 cv.frame[i..i + BPP].copy_from_slice(&lut[a as usize]);
             }
         }

@@ -260,20 +260,21 @@ impl Dashboard {
         &mut self.pen.as_mut().expect("pen just set").2
     }
 
-    /// Clears `part` of a `width` x `height` frame and paints the panels into `area` (inside
-    /// it) in the theme at a brightness; returns how many characters did not fit their place
-    /// (none, unless something overflows).
+    /// Clears `part` of the picture and paints the panels into `area` (inside it) in the
+    /// theme at a brightness; `frame` holds rectangle `held` of the picture (the whole frame,
+    /// or `part` alone). Returns how many characters did not fit their place (none, unless
+    /// something overflows).
     pub fn draw(
         &mut self,
         frame: &mut [u8],
-        (width, height): (usize, usize),
+        held: Rect,
         part: Rect,
         area: Rect,
         (theme, brightness): (&Theme, f32),
         d: &PanelData,
     ) -> usize {
         let pal = Palette::of(theme, brightness);
-        let mut cv = Canvas::new(frame, width, height, part);
+        let mut cv = Canvas::new(frame, held, part);
         cv.fill(part, pal.bg);
         let area = area.intersect(part);
         let pen = self.pen_for(area.w, area.h);
