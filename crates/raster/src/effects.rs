@@ -48,12 +48,24 @@ pub struct ShownRow {
     pub cursor: Option<usize>,
 }
 
-/// What a row showed before it was replaced, and when. Kept as cells, not pixels: drawn
-/// again while it fades, so no frame need be kept (and a row costs a few kilobytes, not a
-/// row of pixels).
+/// What a row showed before it was replaced, and when. Kept as cells, not pixels, so no
+/// frame need be kept: drawn when it first fades, and those pixels kept only while it does.
 struct Ghost {
-    row: ShownRow,
     born: f64,
+    lent: Fading,
+}
+
+/// A fading ghost, lent to be drawn.
+#[derive(Debug, Default)]
+pub struct Fading {
+    /// What the row showed.
+    pub row: ShownRow,
+    /// Its pixels as drawn at pixel row `at` (empty until drawn).
+    pub pixels: Vec<u8>,
+    /// The pixel row `pixels` start at.
+    pub at: usize,
+    /// How strong it still is, 1-256.
+    pub strength: u16,
 }
 
 /// Effect state for one frame size.
@@ -161,32 +173,31 @@ impl Post {
         if !self.fx.afterglow || r >= self.ghosts.len() {
             return;
         }
-        self.ghosts[r] = Some(Ghost {
+        let lent = Fading {
             row: old,
-            born: now,
-        });
+            ..Fading::default()
+        };
+        self.ghosts[r] = Some(Ghost { born: now, lent });
     }
 
-    /// Row `r`'s ghost and its strength (1-256) at `now`, taken out to be drawn (then given
-    /// back with [`put_back`](Self::put_back)); None once it has faded (it is then forgotten).
-    pub fn take_ghost(&mut self, r: usize, now: f64) -> Option<(ShownRow, u16)> {
-        let g = self.ghosts.get_mut(r)?.take()?;
-        let fade = 1.0 - (now - g.born) / AFTERGLOW_SECS;
+    /// Row `r`'s ghost at `now`, taken out to be drawn (then given back with
+    /// [`put_back`](Self::put_back)); None once it has faded (it is then forgotten).
+    pub fn take_ghost(&mut self, r: usize, now: f64) -> Option<Fading> {
+        let g = self.ghosts.get_mut(r)?;
+        let fade = 1.0 - (now - g.as_ref()?.born) / AFTERGLOW_SECS;
         if fade <= 0.0 {
+            *g = None;
             return None;
         }
-        let k = ((fade.min(1.0) * 256.0) as u16).max(1);
-        self.ghosts[r] = Some(Ghost {
-            row: ShownRow::default(),
-            born: g.born,
-        });
-        Some((g.row, k))
+        let mut lent = std::mem::take(&mut g.as_mut()?.lent);
+        lent.strength = ((fade.min(1.0) * 256.0) as u16).max(1);
+        Some(lent)
     }
 
     /// Gives back a ghost [`take_ghost`](Self::take_ghost) lent.
-    pub fn put_back(&mut self, r: usize, row: ShownRow) {
+    pub fn put_back(&mut self, r: usize, lent: Fading) {
         if let Some(Some(g)) = self.ghosts.get_mut(r) {
-            g.row = row;
+            g.lent = lent;
         }
     }
 
@@ -282,10 +293,11 @@ mod tests {
             cursor: Some(1),
         };
         p.capture(0, old.clone(), 1.0);
-        let (row, k) = p.take_ghost(0, 1.1).expect("still glowing");
-        assert_eq!(row, old);
+        let lent = p.take_ghost(0, 1.1).expect("still glowing");
+        assert_eq!(lent.row, old);
+        let k = lent.strength;
         assert!((150..=190).contains(&k), "strength {k} after 0.1 s");
-        p.put_back(0, row);
+        p.put_back(0, lent);
         assert_eq!(p.glowing().collect::<Vec<_>>(), [0]);
         let (mut fresh, mut ghost) = (vec![10u8; 8], vec![250u8; 8]);
         p.blend(

@@ -98,7 +98,7 @@ impl<P: FnMut(Piece<'_>) -> Result<(), E>, E> Streamed<'_, P, E> {
 
 impl<P: FnMut(Piece<'_>) -> Result<(), E>, E> Target for Streamed<'_, P, E> {
     fn rows(&mut self, ys: Range<usize>) -> Plane<'_> {
-        self.band.clear();
+        // Not cleared: whatever is drawn in a band covers all of it.
         self.band.resize(ys.len() * self.size.0 * BPP, 0);
         Plane::band(self.band, self.size, ys)
     }
@@ -158,8 +158,6 @@ pub struct Rasterizer {
     /// What each grid row showed when last painted (kept only with afterglow, whose ghosts
     /// are drawn from it).
     shown: Vec<ShownRow>,
-    /// A ghost's pixels while they are blended.
-    ghost_band: Vec<u8>,
 }
 
 impl Rasterizer {
@@ -179,7 +177,6 @@ impl Rasterizer {
             repaint: Vec::new(),
             glow: Vec::new(),
             shown: Vec::new(),
-            ghost_band: Vec::new(),
         }
     }
 
@@ -528,17 +525,22 @@ impl Rasterizer {
             if !(changed || glows) || ys.is_empty() {
                 continue;
             }
-            let row = shown_row(grid, r, cursor);
+            let (cells, cursor_col) = row_cells(grid, r, cursor);
             if afterglow {
                 // What the row showed is kept to fade out.
-                let old = std::mem::replace(&mut self.shown[r], row.clone());
-                if changed && rows.capture_old && old != row && old != ShownRow::default() {
+                let row = ShownRow {
+                    cells: cells.to_vec(),
+                    cursor: cursor_col,
+                };
+                let old = std::mem::replace(&mut self.shown[r], row);
+                if changed && rows.capture_old && old != self.shown[r] && old != ShownRow::default()
+                {
                     self.post.capture(r, old, now);
                 }
             }
             {
                 let mut frame = out.rows(ys.clone());
-                self.paint_cells(&row, r, &mut frame);
+                self.paint_cells((cells, cursor_col), r, &mut frame);
                 self.post.apply_mask(&mut frame, ys.clone());
                 if self.blend_ghost(r, &mut frame, ys.clone()) {
                     report.animating = true;
@@ -553,23 +555,33 @@ impl Rasterizer {
     /// Draws row `r`'s fading ghost (what it showed before) over its fresh pixels; false
     /// when it has none left.
     fn blend_ghost(&mut self, r: usize, frame: &mut Plane<'_>, ys: Range<usize>) -> bool {
-        let Some((ghost, k)) = self.post.take_ghost(r, self.now) else {
+        let Some(mut g) = self.post.take_ghost(r, self.now) else {
             return false;
         };
-        let mut band = std::mem::take(&mut self.ghost_band);
-        band.clear();
-        band.resize(ys.len() * frame.width() * BPP, 0);
-        let mut old = Plane::band(&mut band, (frame.width(), frame.height()), ys.clone());
-        self.paint_cells(&ghost, r, &mut old);
-        self.post.apply_mask(&mut old, ys.clone());
-        self.post.blend(frame, &old, ys, k);
-        self.post.put_back(r, ghost);
-        self.ghost_band = band;
+        let size = (frame.width(), frame.height());
+        let len = ys.len() * size.0 * BPP;
+        if g.pixels.len() != len || g.at != ys.start {
+            // Drawn when it first fades here (a scroll moves it): masked like the row.
+            g.pixels.clear();
+            g.pixels.resize(len, 0);
+            g.at = ys.start;
+            let mut old = Plane::band(&mut g.pixels, size, ys.clone());
+            self.paint_cells((&g.row.cells, g.row.cursor), r, &mut old);
+            self.post.apply_mask(&mut old, ys.clone());
+        }
+        let old = Plane::band(&mut g.pixels, size, ys.clone());
+        self.post.blend(frame, &old, ys, g.strength);
+        self.post.put_back(r, g);
         true
     }
 
-    /// Paints grid row `r` as `row` shows it (cells and cursor).
-    fn paint_cells(&mut self, row: &ShownRow, r: usize, frame: &mut Plane<'_>) {
+    /// Paints grid row `r` showing `cells`, with the cursor at a column of it or not.
+    fn paint_cells(
+        &mut self,
+        (cells, cursor): (&[Cell], Option<usize>),
+        r: usize,
+        frame: &mut Plane<'_>,
+    ) {
         let (m, width, height) = (self.cell(), frame.width(), frame.height());
         let y0 = self.top() + r * m.height;
         if y0 >= height {
@@ -581,11 +593,11 @@ impl Rasterizer {
             ch: ' ',
             style: Style::PLAIN,
         };
-        let last = row.cells.len().max(row.cursor.map_or(0, |c| c + 1));
+        let last = cells.len().max(cursor.map_or(0, |c| c + 1));
         for c in 0..last {
-            let cell = row.cells.get(c).copied().unwrap_or(blank);
+            let cell = cells.get(c).copied().unwrap_or(blank);
             let (mut fg, mut bg) = self.colors(cell.style);
-            if row.cursor == Some(c) {
+            if cursor == Some(c) {
                 (fg, bg) = (self.theme.bg, self.theme.cursor);
             }
             let x0 = self.padding + self.offset.0 + c * m.width;
@@ -666,17 +678,15 @@ impl Rasterizer {
     }
 }
 
-/// What grid row `r` shows now: its cells within the grid's width, and the cursor if on it.
-fn shown_row(grid: &Grid, r: usize, cursor: Option<(usize, usize)>) -> ShownRow {
+/// What grid row `r` shows now: its cells within the grid's width, and the cursor's column
+/// if it is on it.
+fn row_cells(grid: &Grid, r: usize, cursor: Option<(usize, usize)>) -> (&[Cell], Option<usize>) {
     let cols = grid.cols();
     let cells = grid.row(r);
     let cursor = cursor
         .filter(|&(c, cr)| cr == r && c < cols)
         .map(|(c, _)| c);
-    ShownRow {
-        cells: cells[..cells.len().min(cols)].to_vec(),
-        cursor,
-    }
+    (&cells[..cells.len().min(cols)], cursor)
 }
 
 /// Fills whole pixel rows with a colour.
