@@ -5,4 +5,6 @@ pub mod gif;
 pub mod png;
 pub mod surface;
 #[cfg(all(unix, not(target_os = "macos")))]
+mod xshm;
+#[cfg(all(unix, not(target_os = "macos")))]
 pub mod xwire;

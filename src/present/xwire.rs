@@ -11,6 +11,7 @@
 use winit::window::Window;
 use x11rb::connection::{Connection, RequestConnection};
 use x11rb::protocol::Event;
+use x11rb::protocol::shm::ConnectionExt as _;
 use x11rb::protocol::xproto::{
     ConnectionExt as _, CreateGCAux, Gcontext, ImageFormat, ImageOrder, VisualClass,
 };
@@ -19,12 +20,16 @@ use x11rb::rust_connection::RustConnection;
 use super::surface::{
     Kind, Stream, Surface, SurfaceError, Update, WireError, pixel_runs, scaled, source_row,
 };
+use super::xshm::ShmBand;
 use raster::{BPP, Rect, Shift};
 use winit::raw_window_handle::{HasWindowHandle, RawWindowHandle};
 
 /// Largest PutImage sent at once: big enough to fill a 4K row band in a few requests, small
 /// enough that the conversion band stays a fraction of the frame.
 const BAND_BYTES: usize = 256 * 1024;
+/// The shared-memory ring: a few 4K rows of text, so a full repaint waits on the server a
+/// few dozen times at most.
+const SHM_BYTES: usize = 1024 * 1024;
 
 /// The X11 window id behind a winit window, if it is one.
 pub fn xid(window: &Window) -> Option<u32> {
@@ -53,6 +58,8 @@ pub struct WireSurface {
     band: Vec<u8>,
     /// A scroll was copied since the last check for parts it could not copy.
     copied: bool,
+    /// Shared memory the server reads pixels from (None: they go over the socket).
+    shm: Option<ShmBand>,
     size: (usize, usize),
     internal: (usize, usize),
     /// Bytes one request may carry.
@@ -94,6 +101,10 @@ impl WireSurface {
         // Room for PutImage's own fields (24 bytes) in the largest request the server takes.
         let max_bytes = conn.maximum_request_bytes().saturating_sub(64).max(4096);
         let msb = conn.setup().image_byte_order == ImageOrder::MSB_FIRST;
+        let shm = match std::env::var_os("TRAINSAVER_NO_SHM") {
+            Some(v) if v == "1" => None,
+            _ => ShmBand::new(&conn, SHM_BYTES),
+        };
         let mut s = WireSurface {
             conn,
             window: id,
@@ -103,6 +114,7 @@ impl WireSurface {
             frame: Vec::new(),
             band: Vec::new(),
             copied: false,
+            shm,
             size: (0, 0),
             internal: (0, 0),
             max_bytes,
@@ -144,6 +156,17 @@ impl WireSurface {
         );
         self.frame = frame;
         r
+    }
+
+    /// Sends pixels over the socket even where the server could read shared memory.
+    pub fn without_shm(mut self) -> Self {
+        self.shm = None;
+        self
+    }
+
+    /// Whether pixels reach the server through shared memory.
+    pub fn shares_memory(&self) -> bool {
+        self.shm.is_some()
     }
 
     /// Moves window rows as a scroll moved the internal frame's.
@@ -201,55 +224,122 @@ impl WireSurface {
     }
 
     /// Sends a rectangle of the window (already within it) from `pixels`, which hold
-    /// rectangle `held` of the internal frame.
+    /// rectangle `held` of the internal frame: converted a band at a time, into shared memory
+    /// when the server takes it, else into a request.
     fn send_from(&mut self, o: Rect, pixels: &[u8], held: Rect) -> Result<(), WireError> {
-        let (w, _) = self.size;
-        let f = (w / self.internal.0).max(1);
-        let per = (BAND_BYTES.min(self.max_bytes) / (o.w * 4)).max(1);
+        let src = Source {
+            pixels,
+            held,
+            frame: self.internal,
+            f: (self.size.0 / self.internal.0).max(1),
+            msb: self.msb,
+        };
+        let room = self
+            .shm
+            .as_ref()
+            .map_or(BAND_BYTES.min(self.max_bytes), ShmBand::len);
+        let per = (room / (o.w * 4)).max(1);
         let mut y0 = o.y;
         while y0 < o.y + o.h {
             let y1 = (y0 + per).min(o.y + o.h);
-            self.band.clear();
-            self.band.resize((y1 - y0) * o.w * 4, 0);
-            let row = o.w * 4;
-            for k in 0..y1 - y0 {
-                let (oy, at) = (y0 + k, k * row);
-                if k > 0 && oy / f == (oy - 1) / f {
-                    // The same internal row as the output row above (scaled): copy it.
-                    self.band.copy_within(at - row..at, at);
-                    continue;
+            let part = Rect {
+                y: y0,
+                h: y1 - y0,
+                ..o
+            };
+            if let Some(band) = self.shm.as_mut() {
+                let len = part.h * o.w * 4;
+                let (at, wrapped) = band.slot(len);
+                if wrapped {
+                    // Writing over what earlier requests refer to: wait until they are read.
+                    self.conn
+                        .get_input_focus()
+                        .map_err(lost)?
+                        .reply()
+                        .map_err(lost)?;
                 }
-                let src = source_row(pixels, held.y, (held.w, self.internal.1), f, oy);
-                let out = &mut self.band[at..at + row];
-                let msb = self.msb;
-                pixel_runs(src, held.x, f, o.x, o.w, |r, v| {
-                    let b = if msb {
-                        v.to_be_bytes()
-                    } else {
-                        v.to_le_bytes()
-                    };
-                    for d in out[r.start * 4..r.end * 4].chunks_exact_mut(4) {
-                        d.copy_from_slice(&b);
-                    }
-                });
+                src.convert(part, band.bytes_mut(at..at + len));
+                self.conn
+                    .shm_put_image(
+                        self.window,
+                        self.gc,
+                        o.w as u16,
+                        part.h as u16,
+                        0,
+                        0,
+                        o.w as u16,
+                        part.h as u16,
+                        o.x as i16,
+                        y0 as i16,
+                        self.depth,
+                        ImageFormat::Z_PIXMAP.into(),
+                        false,
+                        band.seg(),
+                        at as u32,
+                    )
+                    .map_err(lost)?;
+            } else {
+                self.band.clear();
+                self.band.resize(part.h * o.w * 4, 0);
+                src.convert(part, &mut self.band);
+                self.conn
+                    .put_image(
+                        ImageFormat::Z_PIXMAP,
+                        self.window,
+                        self.gc,
+                        o.w as u16,
+                        part.h as u16,
+                        o.x as i16,
+                        y0 as i16,
+                        0,
+                        self.depth,
+                        &self.band,
+                    )
+                    .map_err(lost)?;
             }
-            self.conn
-                .put_image(
-                    ImageFormat::Z_PIXMAP,
-                    self.window,
-                    self.gc,
-                    o.w as u16,
-                    (y1 - y0) as u16,
-                    o.x as i16,
-                    y0 as i16,
-                    0,
-                    self.depth,
-                    &self.band,
-                )
-                .map_err(lost)?;
             y0 = y1;
         }
         Ok(())
+    }
+}
+
+/// Internal pixels on their way to the window.
+struct Source<'a> {
+    /// The pixels of rectangle `held` of the internal frame (`frame` in size).
+    pixels: &'a [u8],
+    held: Rect,
+    frame: (usize, usize),
+    /// Window pixels per internal pixel.
+    f: usize,
+    /// The server wants pixels most significant byte first.
+    msb: bool,
+}
+
+impl Source<'_> {
+    /// Window rectangle `o` as the server's 32-bit pixels, row by row, into `out`.
+    fn convert(&self, o: Rect, out: &mut [u8]) {
+        let (f, row) = (self.f, o.w * 4);
+        for k in 0..o.h {
+            let (oy, at) = (o.y + k, k * row);
+            if k > 0 && oy / f == (oy - 1) / f {
+                // The same internal row as the output row above (scaled): copy it.
+                out.copy_within(at - row..at, at);
+                continue;
+            }
+            let frame = (self.held.w, self.frame.1);
+            let src = source_row(self.pixels, self.held.y, frame, f, oy);
+            let line = &mut out[at..at + row];
+            pixel_runs(src, self.held.x, f, o.x, o.w, |r, v| {
+                let b = if self.msb {
+                    v.to_be_bytes()
+                } else {
+                    v.to_le_bytes()
+                };
+                for d in line[r.start * 4..r.end * 4].chunks_exact_mut(4) {
+                    d.copy_from_slice(&b);
+                }
+            });
+        }
     }
 }
 

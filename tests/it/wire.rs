@@ -53,7 +53,7 @@ fn line(i: usize) -> TermOp {
     TermOp::Print(StyledLine::new().push(&text, Style::fg(color)))
 }
 
-fn scrolls_and_covered_parts_show_what_was_drawn(scale: usize) {
+fn scrolls_and_covered_parts_show_what_was_drawn(scale: usize, shm: bool) {
     let Some(x) = Xvfb::start_with((2 * W) as u16, H as u16, 24, &["-bs"]) else {
         return;
     };
@@ -63,13 +63,16 @@ fn scrolls_and_covered_parts_show_what_was_drawn(scale: usize) {
     let (iw, ih) = (W / scale, H / scale);
     let name = x.name();
     let open = |win| {
-        WireSurface::on_xid(
+        let s = WireSurface::on_xid(
             Some(&name),
             win,
             (W as u32, H as u32),
             (iw as u32, ih as u32),
         )
-        .expect("the X11 presenter takes a 24-bit window")
+        .expect("the X11 presenter takes a 24-bit window");
+        // Xvfb on the same machine shares memory: the test must reach that path.
+        assert!(s.shares_memory(), "no shared memory with a local Xvfb");
+        if shm { s } else { s.without_shm() }
     };
     let (mut streamed, mut framed) = (open(streamed_win), open(framed_win));
     let raster = || Rasterizer::new(FontSet::bundled(11.0), THEMES[0].clone(), 3);
@@ -161,10 +164,16 @@ fn scrolls_and_covered_parts_show_what_was_drawn(scale: usize) {
 
 #[test]
 fn scrolls_and_covered_parts_show_what_was_drawn_at_full_size() {
-    scrolls_and_covered_parts_show_what_was_drawn(1);
+    scrolls_and_covered_parts_show_what_was_drawn(1, true);
 }
 
 #[test]
 fn scrolls_and_covered_parts_show_what_was_drawn_scaled() {
-    scrolls_and_covered_parts_show_what_was_drawn(2);
+    scrolls_and_covered_parts_show_what_was_drawn(2, true);
+}
+
+#[test]
+fn scrolls_and_covered_parts_show_what_was_drawn_over_the_socket() {
+    scrolls_and_covered_parts_show_what_was_drawn(1, false);
+    scrolls_and_covered_parts_show_what_was_drawn(2, false);
 }
