@@ -329,6 +329,22 @@ impl Source<'_> {
             let frame = (self.held.w, self.frame.1);
             let src = source_row(self.pixels, self.held.y, frame, f, oy);
             let line = &mut out[at..at + row];
+            // Unscaled and inside the held pixels (the usual case): a straight byte shuffle.
+            let xs = o.x.wrapping_sub(self.held.x) * 4..(o.right().wrapping_sub(self.held.x)) * 4;
+            if f == 1
+                && o.x >= self.held.x
+                && let Some(px) = src.and_then(|s| s.get(xs))
+            {
+                for (d, s) in line.chunks_exact_mut(4).zip(px.chunks_exact(4)) {
+                    let v = [0, s[0], s[1], s[2]];
+                    d.copy_from_slice(&if self.msb {
+                        v
+                    } else {
+                        [v[3], v[2], v[1], v[0]]
+                    });
+                }
+                continue;
+            }
             pixel_runs(src, self.held.x, f, o.x, o.w, |r, v| {
                 let b = if self.msb {
                     v.to_be_bytes()
