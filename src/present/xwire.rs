@@ -329,19 +329,26 @@ impl Source<'_> {
             let frame = (self.held.w, self.frame.1);
             let src = source_row(self.pixels, self.held.y, frame, f, oy);
             let line = &mut out[at..at + row];
-            // Unscaled and inside the held pixels (the usual case): a straight byte shuffle.
-            let xs = o.x.wrapping_sub(self.held.x) * 4..(o.right().wrapping_sub(self.held.x)) * 4;
-            if f == 1
-                && o.x >= self.held.x
-                && let Some(px) = src.and_then(|s| s.get(xs))
-            {
-                for (d, s) in line.chunks_exact_mut(4).zip(px.chunks_exact(4)) {
-                    let v = [0, s[0], s[1], s[2]];
-                    d.copy_from_slice(&if self.msb {
-                        v
+            // Inside the held pixels (the usual case): each source pixel shuffled into the
+            // server's byte order once and written `f` times.
+            let inside = o.x >= self.held.x * f && o.right() <= self.held.right() * f;
+            if inside && let Some(px) = src {
+                let (mut k, mut sx) = (0, o.x / f - self.held.x);
+                let mut n = f - o.x % f;
+                while k < o.w {
+                    let p = &px[sx * 4..sx * 4 + 4];
+                    let b = if self.msb {
+                        [0, p[0], p[1], p[2]]
                     } else {
-                        [v[3], v[2], v[1], v[0]]
-                    });
+                        [p[2], p[1], p[0], 0]
+                    };
+                    let n_here = n.min(o.w - k);
+                    for d in line[k * 4..(k + n_here) * 4].chunks_exact_mut(4) {
+                        d.copy_from_slice(&b);
+                    }
+                    k += n_here;
+                    sx += 1;
+                    n = f;
                 }
                 continue;
             }
