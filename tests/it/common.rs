@@ -69,6 +69,11 @@ pub struct Xvfb {
     pub size: (u16, u16),
 }
 
+/// The RGB pixels of a 24-bit X image (32 bits per pixel, little-endian BGRX, as Xvfb gives).
+pub fn rgb_of(data: &[u8]) -> Vec<[u8; 3]> {
+    data.chunks_exact(4).map(|p| [p[2], p[1], p[0]]).collect()
+}
+
 /// Whether display tests must run (CI sets TRAINSAVER_REQUIRE_DISPLAY=1).
 pub fn required() -> bool {
     std::env::var("TRAINSAVER_REQUIRE_DISPLAY").is_ok_and(|v| v == "1")
@@ -225,11 +230,7 @@ impl Xvfb {
             .unwrap()
             .reply()
             .unwrap();
-        // 24-bit depth Xvfb gives 32 bits per pixel, little-endian BGRX.
-        img.data
-            .chunks_exact(4)
-            .map(|p| [p[2], p[1], p[0]])
-            .collect()
+        rgb_of(&img.data)
     }
 
     /// Moves the pointer with XTEST.

@@ -307,18 +307,7 @@ fn hostile_input_stays_bounded_and_inert() {
         x as u8
     }));
     std::fs::write(&path, &bytes).unwrap();
-    let o = common::trainsaver(&home)
-        .args([
-            "tty",
-            "--fast",
-            "--duration",
-            "1m",
-            "--no-color",
-            "--follow",
-        ])
-        .arg(&path)
-        .output()
-        .unwrap();
+    let o = tty_following(&home, &path);
     assert_eq!(
         o.status.code(),
         Some(0),
@@ -357,18 +346,7 @@ fn a_huge_file_opens_on_its_end_and_a_fifo_is_read_as_it_comes() {
         .open(&path)
         .unwrap();
     f.write_all(b"\nthe last line\n").unwrap();
-    let o = common::trainsaver(&home)
-        .args([
-            "tty",
-            "--fast",
-            "--duration",
-            "1m",
-            "--no-color",
-            "--follow",
-        ])
-        .arg(&path)
-        .output()
-        .unwrap();
+    let o = tty_following(&home, &path);
     assert!(o.status.success());
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(
@@ -402,4 +380,20 @@ fn a_huge_file_opens_on_its_end_and_a_fifo_is_read_as_it_comes() {
         e.contains("--follow missing.log") && e.lines().count() == 1,
         "{e}"
     );
+}
+
+/// A minute of `tty --fast --no-color` following `path`, run to its end.
+fn tty_following(home: &TempDir, path: &std::path::Path) -> std::process::Output {
+    common::trainsaver(home)
+        .args([
+            "tty",
+            "--fast",
+            "--duration",
+            "1m",
+            "--no-color",
+            "--follow",
+        ])
+        .arg(path)
+        .output()
+        .unwrap()
 }

@@ -19,10 +19,7 @@ fn window_pixels(conn: &RustConnection, win: u32) -> Vec<[u8; 3]> {
         .unwrap()
         .reply()
         .unwrap();
-    img.data
-        .chunks_exact(4)
-        .map(|p| [p[2], p[1], p[0]])
-        .collect()
+    crate::common::rgb_of(&img.data)
 }
 
 /// Rows of the window (`ys`) that differ from `frame` scaled by `f`, as a count.
