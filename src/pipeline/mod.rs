@@ -133,8 +133,8 @@ pub struct Look {
 struct Dash {
     layout: DashLayout,
     board: Dashboard,
-    /// What the panels last showed (view revision, half-minute, drift offset); redrawn when
-    /// it changes.
+    /// What the panels last showed (view revision, half-minute, drift offset, brightness);
+    /// redrawn when it changes.
     shown: Option<(u64, u64, (usize, usize), u32)>,
     /// Everything must be copied and drawn again (resize, invalidation).
     dirty: bool,

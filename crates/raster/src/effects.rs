@@ -220,8 +220,8 @@ impl Post {
         }
     }
 
-    /// Rows with a ghost: still fading at `now`, or faded since the row was last drawn (it is
-    /// drawn once more, clean, then forgotten).
+    /// Rows with a ghost: still fading, or faded since the row was last drawn (it is drawn
+    /// once more, clean, then forgotten).
     pub fn glowing(&self) -> impl Iterator<Item = usize> + '_ {
         self.ghosts
             .iter()
@@ -232,12 +232,7 @@ impl Post {
 
     /// Moves ghosts up with scrolled content.
     pub fn scroll(&mut self, rows: usize) {
-        let n = rows.min(self.ghosts.len());
-        self.ghosts.rotate_left(n);
-        let len = self.ghosts.len();
-        for g in &mut self.ghosts[len - n..] {
-            *g = None;
-        }
+        shift_up(&mut self.ghosts, rows);
     }
 
     /// Forgets all ghosts (full repaint).
@@ -246,6 +241,14 @@ impl Post {
             *g = None;
         }
     }
+}
+
+/// Moves per-row state up `n` rows with scrolled content; the rows scrolled in start empty.
+pub fn shift_up<T: Default>(rows: &mut [T], n: usize) {
+    let n = n.min(rows.len());
+    rows.rotate_left(n);
+    let len = rows.len();
+    rows[len - n..].fill_with(T::default);
 }
 
 #[cfg(test)]

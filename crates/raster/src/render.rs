@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use super::blend::{LutCache, luminance, mix};
 use super::blocks::{CellRect, cell_rects};
-use super::effects::{Effects, Post, ShownRow};
+use super::effects::{Effects, Post, ShownRow, shift_up};
 use super::font::{CellMetrics, FontSet};
 use super::frame::{BPP, Frame, Plane};
 use super::layout::Sizing;
@@ -475,10 +475,7 @@ impl Rasterizer {
         if scrolled > 0 {
             self.post.scroll(scrolled);
             // What the rows showed moved up with them.
-            let n = scrolled.min(self.shown.len());
-            self.shown.rotate_left(n);
-            let len = self.shown.len();
-            self.shown[len - n..].fill(ShownRow::default());
+            shift_up(&mut self.shown, scrolled);
             if scrolled < rows && top + scrolled * ch < end && self.post.shift_ok(scrolled * ch) {
                 let moved = Moved {
                     rows: top + scrolled * ch..end,
